@@ -1,0 +1,122 @@
+"""Target profiles as frozen data: what the suite and the load scenarios know about a target."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+ROLES = ("primary", "restricted", "fallback", "short_lived", "deactivated", "other_org")
+REQUIRED_ROLES = ("primary", "restricted")
+
+
+class Secret(str):
+    """A string whose repr never shows the value: secrets reach logs only by mistake, and then as ***."""
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    @property
+    def fingerprint(self) -> str:
+        return hashlib.sha256(self.encode()).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class Client:
+    role: str
+    key: str
+    secret: Secret
+    expiry_seconds: int
+    default_till: str
+    org_id: int
+    denied: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Launch:
+    command: tuple[str, ...]
+    cwd: Path
+    ready_pattern: str
+    ready_timeout_seconds: float = 30.0
+
+
+@dataclass(frozen=True)
+class Tills:
+    override: str | None = None
+    unknown: str = "no.such.till999"
+    foreign: str | None = None
+    primary_invalid_till: str = "error"
+    fallback_role: str | None = None
+
+
+@dataclass(frozen=True)
+class BasicCredentials:
+    till: str
+    password: Secret
+
+
+@dataclass(frozen=True)
+class Basic:
+    enabled: bool
+    credentials: BasicCredentials | None = None
+    disabled: BasicCredentials | None = None
+
+
+@dataclass(frozen=True)
+class ExpectedFailure:
+    test: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Profile:
+    source: Path
+    name: str
+    base_url: str
+    local_test_target: bool = False
+    timeout_seconds: float = 10.0
+    verify_tls: bool = True
+    ca_bundle: Path | None = None
+    till_header: str = "X-CAP-API-ATTRIBUTION-TILL-CODE"
+    issuer: str = "Capillary"
+    max_token_expiry_seconds: int = 3600
+    rate_limit_per_minute: int = 0
+    public_key_url: str | None = None
+    public_key_file: Path | None = None
+    signing_key_file: Path | None = None
+    capabilities: frozenset[str] = frozenset()
+    launch: Launch | None = None
+    clients: dict[str, Client] = field(default_factory=dict)
+    tills: Tills = field(default_factory=Tills)
+    basic: Basic | None = None
+    expect: dict[str, int] = field(default_factory=dict)
+    expected_failures: tuple[ExpectedFailure, ...] = ()
+    expired_token: Secret | None = None
+    load_gates: dict[str, float] = field(default_factory=dict)
+
+    def client(self, role: str) -> Client | None:
+        return self.clients.get(role)
+
+    def with_base_url(self, base_url: str) -> Profile:
+        return replace(self, base_url=base_url.rstrip("/"))
+
+    def without_launch(self) -> Profile:
+        return replace(self, launch=None)
+
+    def secrets(self) -> list[str]:
+        """Every literal secret this profile holds: what the leak scan looks for."""
+        found: list[str] = [c.secret for c in self.clients.values()]
+        if self.basic:
+            found += [b.password for b in (self.basic.credentials, self.basic.disabled) if b]
+        if self.expired_token:
+            found.append(self.expired_token)
+        return [s for s in found if s]
+
+    def fingerprint(self) -> str:
+        """A hash of the profile with every secret replaced by its own hash: safe to publish."""
+        data = asdict(self)
+        text = json.dumps(data, default=str, sort_keys=True)
+        for secret in sorted(self.secrets(), key=len, reverse=True):
+            text = text.replace(secret, Secret(secret).fingerprint)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -1,0 +1,108 @@
+"""Checks over answers of `POST /v3/oauth/token/generate`. One fact each; no I/O."""
+
+from __future__ import annotations
+
+from conformance import protocol
+from conformance.checks.failures import ConformanceFailure
+from conformance.exchange import Exchange
+
+Outcome = protocol.Outcome
+
+
+def token_was_issued(exchange: Exchange) -> str:
+    """CAP-TOK-01: the documented success body; returns the token for the next step."""
+    token = protocol.access_token(exchange.json)
+    if token is None or exchange.token_outcome is not Outcome.ACCEPT:
+        raise ConformanceFailure("token_was_issued", '{"data": {"accessToken": "<JWT>", ...}}',
+                                 _describe(exchange), exchange)
+    return token
+
+
+def success_body_has_documented_shape(exchange: Exchange) -> None:
+    body = exchange.json
+    data = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(data, dict) or not isinstance(data.get("accessToken"), str):
+        raise ConformanceFailure("success_body_has_documented_shape", "data.accessToken as a string",
+                                 _describe(exchange), exchange)
+    ttl = data.get("ttlSeconds")
+    if not isinstance(ttl, int) or isinstance(ttl, bool):
+        raise ConformanceFailure("success_body_has_documented_shape", "data.ttlSeconds as a JSON integer",
+                                 f"{type(ttl).__name__} {ttl!r}", exchange)
+    if "errors" in body and body["errors"] not in (None, []):
+        raise ConformanceFailure("success_body_has_documented_shape", "errors: null", repr(body["errors"]), exchange)
+
+
+def no_token_was_issued(exchange: Exchange) -> None:
+    """CAP-TOK-02/07/08: no access token anywhere in the body (not only under data.accessToken)."""
+    if protocol.access_token(exchange.json) is not None or "eyJ" in exchange.text:
+        raise ConformanceFailure("no_token_was_issued", "no token in the body", "a token", exchange)
+
+
+def credentials_were_rejected_with_320001(exchange: Exchange) -> None:
+    code = protocol.error_code(exchange.json)
+    data = exchange.json.get("data", "absent") if isinstance(exchange.json, dict) else "absent"
+    if code != protocol.INVALID_CREDENTIALS_CODE or data is not None:
+        raise ConformanceFailure("credentials_were_rejected_with_320001",
+                                 '"data": null and errors[0].code == 320001',
+                                 f"data={_short(data)}, errors[0].code={code}", exchange)
+
+
+def credentials_error_message_is_documented(exchange: Exchange) -> None:
+    error = protocol.first_error(exchange.json)
+    message = error.get("message") if error else None
+    if message != protocol.INVALID_CREDENTIALS_MESSAGE:
+        raise ConformanceFailure("credentials_error_message_is_documented",
+                                 repr(protocol.INVALID_CREDENTIALS_MESSAGE), repr(message), exchange)
+
+
+def answers_are_indistinguishable(first: Exchange, second: Exchange) -> None:
+    """CAP-TOK-04: same status and byte-identical body (request ids aside, which are headers)."""
+    if first.status != second.status or first.response_body != second.response_body:
+        raise ConformanceFailure("answers_are_indistinguishable", f"{first.status} {_short(first.text)}",
+                                 f"{second.status} {_short(second.text)}", second,
+                                 note="unknown key and wrong secret must answer alike")
+
+
+def request_was_refused_without_token(exchange: Exchange) -> None:
+    """CAP-TOK-07: a malformed request is refused (any 4xx or a 320001 body) and yields no token."""
+    no_token_was_issued(exchange)
+    never_a_server_error(exchange)
+    if exchange.token_outcome not in (Outcome.REJECT_REQ, Outcome.REJECT_CRED):
+        raise ConformanceFailure("request_was_refused_without_token", "a 4xx refusal or a 320001 body",
+                                 _describe(exchange), exchange)
+
+
+def never_a_server_error(exchange: Exchange) -> None:
+    if exchange.status >= 500:
+        raise ConformanceFailure("never_a_server_error", "a status below 500", str(exchange.status), exchange)
+
+
+def secret_is_not_echoed(exchange: Exchange, secret: str) -> None:
+    """CAP-TOK-09. The received value is deliberately not the secret itself."""
+    haystack = exchange.text + "".join(v for _, v in exchange.response_headers)
+    if secret and secret in haystack:
+        raise ConformanceFailure("secret_is_not_echoed", "no trace of the submitted secret",
+                                 "the submitted secret appears in the response", exchange)
+
+
+def status_is_pinned(exchange: Exchange, expected: int | None, what: str) -> None:
+    """Only when the profile pins an HTTP status (the docs leave statuses open)."""
+    if expected and exchange.status != expected:
+        raise ConformanceFailure("status_is_pinned", f"HTTP {expected} for {what} (profile [expect])",
+                                 f"HTTP {exchange.status}", exchange)
+
+
+def response_has_no_store(exchange: Exchange) -> None:
+    """RFC 6749 5.1 (a warning-level extra, not in the documented contract)."""
+    value = (exchange.response_header("Cache-Control") or "").lower()
+    if "no-store" not in value:
+        raise ConformanceFailure("response_has_no_store", "Cache-Control: no-store", repr(value), exchange)
+
+
+def _describe(exchange: Exchange) -> str:
+    return f"HTTP {exchange.status} ({exchange.token_outcome.value}) {_short(exchange.text)}"
+
+
+def _short(value: object, limit: int = 160) -> str:
+    text = str(value).replace("\n", " ")
+    return text if len(text) <= limit else text[:limit] + "…"

@@ -1,0 +1,61 @@
+"""`capillary-conformance`: run the conformance suite against a profile, with reports.
+
+A thin wrapper over pytest: it picks the suites, JUnit and Allure outputs, and passes every
+other argument through. The exit code is the suite's (0 conformant, 1 failure, 2 config or
+suite error, 3 target unreachable or required tests not run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pytest
+
+SUITES = Path(__file__).resolve().parent / "suites"
+
+
+def build_pytest_args(args: argparse.Namespace, passthrough: list[str]) -> list[str]:
+    reports = Path(args.reports_dir)
+    pytest_args = [
+        str(SUITES),
+        "-p", "no:locust",
+        "-p", "no:cacheprovider",
+        f"--rootdir={SUITES.parent.parent}",
+        f"--junitxml={reports / 'junit.xml'}",
+        f"--alluredir={reports / 'allure-results'}",
+        "--clean-alluredir",
+        f"--reports-dir={reports}",
+        "-q",
+    ]
+    for name in ("profile", "target", "plan", "seed"):
+        value = getattr(args, name)
+        if value is not None:
+            pytest_args.append(f"--{name}={value}")
+    if args.strict:
+        pytest_args.append("--strict")
+    if args.destructive:
+        pytest_args.append("--destructive")
+    return pytest_args + passthrough
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="capillary-conformance", description=__doc__.splitlines()[0])
+    p.add_argument("--profile", help="profile name or path (default: the embedded reference server)")
+    p.add_argument("--target", help="base URL overriding the profile's")
+    p.add_argument("--plan", choices=("gate", "certification", "nightly"))
+    p.add_argument("--seed", type=int)
+    p.add_argument("--strict", action="store_true", help="SHOULD-level failures fail the run")
+    p.add_argument("--destructive", action="store_true", help="run lockout/rate-limit probes")
+    p.add_argument("--reports-dir", default="reports/conformance")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args, passthrough = parser().parse_known_args(argv)
+    return int(pytest.main(build_pytest_args(args, passthrough)))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

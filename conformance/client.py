@@ -1,0 +1,211 @@
+"""The one HTTP client factory and the Capillary API as methods that return Exchanges.
+
+Everything the suite sends goes through `CapillaryApi.send`: pacing for rate-limited clusters,
+throttle retries (reported as throttling, never as a verdict), recording for evidence, and a
+single clear `TargetUnreachable` when nothing answers.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from conformance import protocol
+from conformance.exchange import Exchange
+from conformance.profiles.model import Profile
+
+Headers = Mapping[str, str] | list[tuple[str, str]]
+THROTTLE_RETRIES = 4
+
+
+class TargetUnreachable(Exception):
+    """Nothing answers at the target URL; str() is the one line the user sees."""
+
+
+def build_http_client(profile: Profile, transport: httpx.BaseTransport | None = None) -> httpx.Client:
+    """The only place an httpx client is made: TLS, timeouts and transport come from the profile."""
+    verify: bool | str = str(profile.ca_bundle) if profile.ca_bundle else profile.verify_tls
+    return httpx.Client(
+        base_url=profile.base_url,
+        timeout=profile.timeout_seconds,
+        verify=verify,
+        transport=transport,
+        # A conformance client must see exactly what the server answers.
+        follow_redirects=False,
+        limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+    )
+
+
+class Pacer:
+    """Spaces requests evenly so a run stays under the profile's per-minute rate limit."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.interval = 60.0 / per_minute if per_minute > 0 else 0.0
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait_turn(self) -> None:
+        if not self.interval:
+            return
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next)
+            self._next = start + self.interval
+        if start > now:
+            time.sleep(start - now)  # pacing a real cluster: waiting IS the condition here
+
+
+@dataclass
+class Stats:
+    requests: int = 0
+    throttled: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def count(self, *, throttled: bool) -> None:
+        with self.lock:
+            self.requests += 1
+            self.throttled += int(throttled)
+
+
+def basic_authorization(till: str, password: str) -> str:
+    """`Basic base64("<till>:" + md5_hex(password))`, the documented v1.1 form."""
+    digest = hashlib.md5(password.encode()).hexdigest()  # noqa: S324 - the documented protocol, not our choice
+    return "Basic " + base64.b64encode(f"{till}:{digest}".encode()).decode()
+
+
+class CapillaryApi:
+    def __init__(
+        self,
+        profile: Profile,
+        http: httpx.Client | None = None,
+        on_exchange: Callable[[Exchange], None] | None = None,
+    ) -> None:
+        self.profile = profile
+        self.http = http or build_http_client(profile)
+        self.on_exchange = on_exchange
+        self.pacer = Pacer(profile.rate_limit_per_minute)
+        self.stats = Stats()
+
+    def close(self) -> None:
+        self.http.close()
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: Headers | None = None,
+        content: bytes | None = None,
+        json_body: Any = None,
+        params: Mapping[str, str] | None = None,
+        label: str = "",
+    ) -> Exchange:
+        if json_body is not None:
+            content = json.dumps(json_body).encode()
+            headers = [*_pairs(headers), ("Content-Type", "application/json")]
+        for attempt in range(THROTTLE_RETRIES + 1):
+            self.pacer.wait_turn()
+            started = time.perf_counter()
+            try:
+                response = self.http.request(method, path, headers=_pairs(headers), content=content, params=params)
+            except httpx.ConnectError as error:
+                raise TargetUnreachable(f"target unreachable: {self.profile.base_url} ({_reason(error)})") from None
+            except httpx.TimeoutException:
+                raise TargetUnreachable(
+                    f"target did not answer {method} {path} within {self.profile.timeout_seconds:g} s "
+                    f"({self.profile.base_url})"
+                ) from None
+            throttled = response.status_code == 429
+            self.stats.count(throttled=throttled)
+            if throttled and attempt < THROTTLE_RETRIES:
+                time.sleep(_retry_after(response, attempt))  # the server asked us to wait
+                continue
+            exchange = _snapshot(response, time.perf_counter() - started, label)
+            if self.on_exchange:
+                self.on_exchange(exchange)
+            return exchange
+        raise AssertionError("unreachable: the loop returns on its last attempt")  # pragma: no cover
+
+    # --- token endpoint -------------------------------------------------------------------
+    def generate_token(self, key: str, secret: str, label: str = "generate token") -> Exchange:
+        return self.send("POST", protocol.TOKEN_GENERATE_PATH, json_body=protocol.token_request_body(key, secret),
+                         label=label)
+
+    def token_request(
+        self, content: bytes, *, method: str = "POST", headers: Headers | None = None,
+        params: Mapping[str, str] | None = None, label: str = "token request",
+    ) -> Exchange:
+        """A raw request to the token endpoint (malformed bodies, wrong methods, odd headers)."""
+        return self.send(method, protocol.TOKEN_GENERATE_PATH, content=content, headers=headers, params=params,
+                         label=label)
+
+    # --- resources ------------------------------------------------------------------------
+    def token_headers(self, token: str | None, extra: Headers | None = None) -> list[tuple[str, str]]:
+        pairs = [(protocol.TOKEN_HEADER, token)] if token is not None else []
+        return pairs + _pairs(extra)
+
+    def customer_add(self, token: str | None, mobile: str, *, headers: Headers | None = None,
+                     body: Any = None, label: str = "customer add") -> Exchange:
+        return self.send("POST", protocol.CUSTOMER_ADD_PATH, headers=self.token_headers(token, headers),
+                         json_body=body if body is not None else protocol.customer_add_body(mobile),
+                         params={"format": "json"}, label=label)
+
+    def customer_get(self, token: str | None, mobile: str, *, headers: Headers | None = None,
+                     label: str = "customer get") -> Exchange:
+        return self.send("GET", protocol.CUSTOMER_GET_PATH, headers=self.token_headers(token, headers),
+                         params={"mobile": mobile, "format": "json"}, label=label)
+
+    def transaction_add(self, token: str | None, bill_number: str, mobile: str, *,
+                        headers: Headers | None = None, label: str = "transaction add") -> Exchange:
+        return self.send("POST", protocol.TRANSACTION_ADD_PATH, headers=self.token_headers(token, headers),
+                         json_body=protocol.transaction_add_body(bill_number, mobile),
+                         params={"format": "json"}, label=label)
+
+    def transaction_get(self, token: str | None, bill_number: str, *, headers: Headers | None = None,
+                        label: str = "transaction get") -> Exchange:
+        return self.send("GET", protocol.TRANSACTION_GET_PATH, headers=self.token_headers(token, headers),
+                         params={"number": bill_number, "format": "json"}, label=label)
+
+    def fetch(self, url_or_path: str, label: str = "fetch") -> Exchange:
+        return self.send("GET", url_or_path, label=label)
+
+
+def _pairs(headers: Headers | None) -> list[tuple[str, str]]:
+    if headers is None:
+        return []
+    return list(headers.items()) if isinstance(headers, Mapping) else list(headers)
+
+
+def _snapshot(response: httpx.Response, elapsed: float, label: str) -> Exchange:
+    request = response.request
+    return Exchange(
+        method=request.method,
+        url=str(request.url),
+        request_headers=tuple((k, v) for k, v in request.headers.multi_items()),
+        request_body=request.content,
+        status=response.status_code,
+        response_headers=tuple((k, v) for k, v in response.headers.multi_items()),
+        response_body=response.content,
+        elapsed_seconds=elapsed,
+        label=label,
+    )
+
+
+def _retry_after(response: httpx.Response, attempt: int) -> float:
+    header = response.headers.get("Retry-After", "")
+    if header.isdigit():
+        return min(float(header), 60.0)
+    return min(0.5 * 2**attempt, 8.0)
+
+
+def _reason(error: httpx.ConnectError) -> str:
+    text = str(error) or type(error).__name__
+    return "connection refused" if "refused" in text.lower() else text.splitlines()[0]

@@ -1,0 +1,189 @@
+"""What a run knows about its target: the API, issued tokens, the server's clock, the vacuity guard.
+
+Neutral (no pytest): the plugin wraps one TargetContext per session; tests and load tools could
+use it directly.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from conformance import protocol
+from conformance.checks import token_endpoint
+from conformance.checks.failures import ConformanceFailure, VacuousNegative
+from conformance.client import CapillaryApi
+from conformance.exchange import Exchange
+from conformance.profiles.model import Client, Profile
+from conformance.redaction import Redactor
+from conformance.tokens import MalformedToken, decode_unverified
+
+
+class SetupError(Exception):
+    """The profile does not match the target (e.g. the primary client cannot get a token)."""
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    header: dict[str, Any]
+    claims: dict[str, Any]
+    ttl_seconds: Any
+    exchange: Exchange
+    received_at: float  # local wall clock when the answer arrived
+
+    @property
+    def exp(self) -> int:
+        return int(self.claims["exp"])
+
+    def lifetime(self, default: float) -> float:
+        ttl = self.ttl_seconds
+        return float(ttl) if isinstance(ttl, int) and not isinstance(ttl, bool) and ttl > 0 else default
+
+
+@dataclass
+class ServerClock:
+    """Server time = local time + offset, measured from a fresh token's iat and the Date header."""
+
+    offset: float = 0.0
+    uncertainty: float = 1.0
+    measured: bool = False
+
+    def now(self) -> float:
+        return time.time() + self.offset
+
+    def observe(self, issued: IssuedToken, sent_at: float) -> None:
+        # iat is truncated to whole seconds: the true mint time lies in [iat, iat + 1).
+        midpoint = (sent_at + issued.received_at) / 2
+        iat = issued.claims.get("iat")
+        if isinstance(iat, int) and not isinstance(iat, bool):
+            self.offset = iat + 0.5 - midpoint
+            self.uncertainty = 0.5 + (issued.received_at - sent_at) / 2
+        else:
+            date = issued.exchange.response_header("Date")
+            if date:
+                self.offset = email.utils.parsedate_to_datetime(date).timestamp() + 0.5 - midpoint
+                self.uncertainty = 0.5 + (issued.received_at - sent_at) / 2
+        self.measured = True
+
+
+def sleep_until_server_time(clock: ServerClock, moment: float, budget: float) -> None:
+    """Wait for a moment on the server's clock. Time itself is the awaited condition here."""
+    delay = moment - clock.now()
+    if delay > budget:
+        raise SetupError(f"waiting {delay:.1f} s exceeds the plan's budget of {budget:.0f} s")
+    if delay > 0:
+        time.sleep(delay)
+
+
+class TargetContext:
+    def __init__(self, profile: Profile, api: CapillaryApi, redactor: Redactor) -> None:
+        self.profile, self.api, self.redactor = profile, api, redactor
+        self.clock = ServerClock()
+        self._cache: dict[str, IssuedToken] = {}
+        self._lock = threading.Lock()
+        self.observed: dict[str, Any] = {}
+
+    def client(self, role: str) -> Client:
+        client = self.profile.client(role)
+        if client is None:
+            raise SetupError(f"profile {self.profile.source}: no [clients.{role}]")
+        return client
+
+    def issue(self, role: str = "primary", label: str = "") -> IssuedToken:
+        """A fresh token for a role; the token is registered with the redactor before anyone sees it."""
+        client = self.client(role)
+        sent_at = time.time()
+        exchange = self.api.generate_token(client.key, client.secret, label=label or f"generate token ({role})")
+        try:
+            token = token_endpoint.token_was_issued(exchange)
+        except ConformanceFailure as failure:
+            raise SetupError(f"the {role} client could not get a token: {failure}") from None
+        self.redactor.add(token)
+        try:
+            decoded = decode_unverified(token)
+        except MalformedToken as error:
+            raise SetupError(f"the {role} client's token does not decode: {error}") from None
+        issued = IssuedToken(token, decoded.header, decoded.claims, protocol.ttl_seconds(exchange.json), exchange,
+                             time.time())
+        if not self.clock.measured:
+            self.clock.observe(issued, sent_at)
+            self.observed.update(kid=decoded.header.get("kid"), iss=decoded.claims.get("iss"),
+                                 lifetime=issued.ttl_seconds, claims=sorted(decoded.claims))
+        return issued
+
+    def token(self, role: str = "primary") -> IssuedToken:
+        """A cached token for a role, renewed when less than a minute (or half its life) remains."""
+        with self._lock:
+            cached = self._cache.get(role)
+            if cached is None or self.clock.now() > cached.exp - min(60.0, cached.lifetime(60.0) / 2):
+                cached = self._cache[role] = self.issue(role)
+            return cached
+
+    def calibrate_clock(self, role: str = "primary", max_requests: int = 400) -> None:
+        """Find the server's second boundary by watching `iat` tick over: offset to a few ms.
+
+        Only for targets without a rate limit (the reference server, a lab): it costs up to a
+        second of back-to-back token requests. Rate-limited targets keep the coarse estimate.
+        """
+        if self.profile.rate_limit_per_minute:
+            return
+        budget = max_requests
+        for _attempt in range(3):
+            baseline, last_old_sent, _ = self._probe_iat(role)
+            if baseline is None:
+                return
+            # Sleep until shortly before the predicted tick, then probe back to back.
+            sleep_until_server_time(self.clock, baseline + 1 - 0.1, budget=2.0)
+            while budget > 0:
+                budget -= 1
+                iat, sent, received = self._probe_iat(role)
+                if iat is None:
+                    return
+                if iat > baseline:
+                    if received - last_old_sent < 0.1:  # a tight bracket: accept it
+                        self.clock.offset = iat - (last_old_sent + received) / 2
+                        self.clock.uncertainty = (received - last_old_sent) / 2
+                        return
+                    self.clock.offset = iat + 0.5 - (sent + received) / 2  # slept past it: refine, retry
+                    break
+                last_old_sent = sent
+
+    def _probe_iat(self, role: str) -> tuple[int | None, float, float]:
+        client = self.client(role)
+        sent = time.time()
+        exchange = self.api.generate_token(client.key, client.secret, label="clock calibration")
+        received = time.time()
+        token = protocol.access_token(exchange.json)
+        if token is None:
+            return None, sent, received
+        self.redactor.add(token)
+        try:
+            iat = decode_unverified(token).claims.get("iat")
+        except MalformedToken:
+            return None, sent, received
+        return (iat if isinstance(iat, int) else None), sent, received
+
+    def negative(self, control: Callable[[str], Exchange], attack: Callable[[], Exchange],
+                 check: Callable[[Exchange], None], role: str = "primary") -> Exchange:
+        """Vacuity guard: control (untouched token) → attack → control; the verdict counts only
+        when both controls are accepted (ATTACKS.md invariants, case 53)."""
+        self._control(control, role, "before")
+        attacked = attack()
+        try:
+            check(attacked)
+        finally:
+            self._control(control, role, "after")
+        return attacked
+
+    def _control(self, control: Callable[[str], Exchange], role: str, when: str) -> None:
+        exchange = control(self.token(role).token)
+        if exchange.api_outcome is not protocol.Outcome.ACCEPT and exchange.token_outcome is not protocol.Outcome.ACCEPT:
+            raise VacuousNegative(
+                f"positive control {when} the attack was not accepted ({exchange.api_outcome.value}, "
+                f"HTTP {exchange.status}): the negative verdict would mean nothing"
+            )

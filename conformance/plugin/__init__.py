@@ -1,0 +1,114 @@
+"""pytest11 entry point: options, markers, the target session, verdicts, summary and exit codes.
+
+The plugin stays inert unless the collected tests carry a `requirement` marker (a conformance
+run): the project's own tests load it too, and must not launch a target.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from conformance.plugin import reporting
+from conformance.plugin.options import ENV, MARKERS, add_options, read_settings
+from conformance.plugin.session import RUN, ConformanceRun
+
+pytest_plugins: list[str] = []
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_options(parser)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for marker in MARKERS:
+        config.addinivalue_line("markers", marker)
+    settings = read_settings(config)
+    config.stash[RUN] = ConformanceRun(config, settings)
+    # Hypothesis: one named settings profile per plan; the run's seed drives it unless given.
+    from hypothesis import settings as hypothesis_settings
+
+    from conformance.plugin.options import PLAN_SETTINGS
+
+    for plan in PLAN_SETTINGS.values():
+        hypothesis_settings.register_profile(
+            f"capillary-{plan.name}", max_examples=plan.hypothesis_examples, derandomize=plan.derandomize,
+            deadline=None, database=None, print_blob=True,
+        )
+    hypothesis_settings.load_profile(f"capillary-{settings.plan.name}")
+    if hasattr(config.option, "hypothesis_seed") and config.option.hypothesis_seed is None:
+        config.option.hypothesis_seed = settings.seed
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    run = config.stash[RUN]
+    s = run.settings
+    return [f"capillary: profile={s.profile} target={s.target or '(from profile)'} plan={s.plan.name} "
+            f"strict={s.strict} seed={s.seed} (env {ENV['seed']}={s.seed} replays this run)"]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrise by the profile: `denied_operation` runs once per operation the restricted client lacks."""
+    if "denied_operation" in metafunc.fixturenames:
+        profile = metafunc.config.stash[RUN].profile_for_collection()
+        denied = list(profile.clients["restricted"].denied) if profile else []
+        metafunc.parametrize("denied_operation", denied or [
+            pytest.param(None, marks=pytest.mark.skip(reason="profile lists no clients.restricted.denied"))])
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    run = config.stash[RUN]
+    if not any(item.get_closest_marker("requirement") for item in items):
+        return
+    run.start(items)  # loads the profile, launches and preflights the target (exits 2/3 on failure)
+    for item in items:
+        run.apply_profile_to(item)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    run = item.config.stash[RUN]
+    if run.active:
+        run.before_test(item)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[Any]:
+    outcome = yield
+    run = item.config.stash[RUN]
+    if run.active:
+        run.after_phase(item, call, outcome.get_result())
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    run = config.stash[RUN]
+    if run.active:
+        reporting.write_terminal_summary(run, terminalreporter)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    run = session.config.stash[RUN]
+    if not run.active:
+        return
+    if session.testsfailed and exitstatus == pytest.ExitCode.INTERRUPTED:
+        run.results.suite_errors.append("interrupted")
+    if exitstatus in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
+        run.results.suite_errors.append(f"pytest exit status {exitstatus}")
+    if session.config.pluginmanager.has_plugin("terminalreporter"):
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None and reporter.stats.get("error"):
+            run.note_collection_errors(len(reporter.stats["error"]))
+    session.exitstatus = run.finish()
+
+
+@pytest.fixture(scope="session")
+def conformance_run(request: pytest.FixtureRequest) -> ConformanceRun:
+    run = request.config.stash[RUN]
+    if not run.active:
+        pytest.fail("conformance fixtures need a conformance run (tests marked with @pytest.mark.requirement)")
+    return run
+
+
+from conformance.plugin.fixtures import *  # noqa: E402, F403  (fixtures live in their own module)

@@ -1,0 +1,92 @@
+"""Command-line options, their environment mirrors, plans and markers (precedence: CLI > env > default)."""
+
+from __future__ import annotations
+
+import os
+import random
+from dataclasses import dataclass
+
+import pytest
+
+from conformance.profiles.loader import DEFAULT_PROFILE
+
+ENV = {"profile": "CAP_PROFILE", "target": "CAP_TARGET", "strict": "CAP_STRICT", "plan": "CAP_PLAN",
+       "seed": "CAP_SEED", "reports": "CAP_REPORTS_DIR", "destructive": "CAP_DESTRUCTIVE"}
+PLANS = ("gate", "certification", "nightly")
+
+
+@dataclass(frozen=True)
+class Plan:
+    name: str
+    hypothesis_examples: int
+    derandomize: bool
+    expiry_budget_seconds: float
+
+
+PLAN_SETTINGS = {
+    # gate: fast and reproducible, for pull requests.
+    "gate": Plan("gate", 25, True, 15.0),
+    "certification": Plan("certification", 100, False, 900.0),
+    # nightly: many examples and long expiry waits are affordable.
+    "nightly": Plan("nightly", 400, False, 1800.0),
+}
+
+MARKERS = (
+    "requirement(id, *more_ids): the SPEC.md requirement(s) this test checks; the first decides MUST/SHOULD",
+    "requires(*needs): profile roles or capabilities the test needs (e.g. 'short_lived', 'basic', "
+    "'public_key'); skipped with a reason naming the missing profile entry",
+    "destructive: lockout or rate-limit probes, run only with --destructive",
+    "reference_only: needs powers only a reference target grants (e.g. minting tokens)",
+)
+
+
+def add_options(parser: pytest.Parser) -> None:
+    group = parser.getgroup("capillary", "Capillary OAuth conformance")
+    group.addoption("--profile", default=None,
+                    help=f"target profile name or path (env {ENV['profile']}; default: {DEFAULT_PROFILE})")
+    group.addoption("--target", default=None, help=f"base URL overriding the profile's (env {ENV['target']})")
+    # `--strict` is pytest's own flag (strict markers/config/xfail, which a conformance run wants
+    # anyway): the plugin reads it as "SHOULD-level failures fail the run" too (env CAP_STRICT=1).
+    group.addoption("--plan", default=None, choices=PLANS, help=f"gate|certification|nightly (env {ENV['plan']})")
+    group.addoption("--seed", default=None, type=int, help=f"seed for forged tokens and Hypothesis (env {ENV['seed']})")
+    group.addoption("--reports-dir", default=None, help=f"where summary.json goes (env {ENV['reports']})")
+    group.addoption("--destructive", action="store_true", default=None,
+                    help=f"run lockout/rate-limit probes (env {ENV['destructive']}=1)")
+
+
+@dataclass(frozen=True)
+class Settings:
+    profile: str
+    target: str | None
+    strict: bool
+    plan: Plan
+    seed: int
+    reports_dir: str
+    destructive: bool
+
+
+def _flag(value: bool | None, env: str) -> bool:
+    if value is not None:
+        return bool(value)
+    return os.environ.get(env, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def read_settings(config: pytest.Config) -> Settings:
+    get = config.getoption
+    plan = get("plan") or os.environ.get(ENV["plan"]) or "certification"
+    if plan not in PLAN_SETTINGS:
+        raise pytest.UsageError(f"{ENV['plan']}={plan!r} is not one of {', '.join(PLANS)}")
+    seed_text = get("seed") if get("seed") is not None else os.environ.get(ENV["seed"])
+    try:
+        seed = int(seed_text) if seed_text is not None else random.SystemRandom().randrange(2**32)
+    except ValueError:
+        raise pytest.UsageError(f"{ENV['seed']}={seed_text!r} is not an integer") from None
+    return Settings(
+        profile=get("profile") or os.environ.get(ENV["profile"]) or DEFAULT_PROFILE,
+        target=get("target") or os.environ.get(ENV["target"]) or None,
+        strict=_flag(get("strict") or None, ENV["strict"]),
+        plan=PLAN_SETTINGS[plan],
+        seed=seed,
+        reports_dir=get("reports_dir") or os.environ.get(ENV["reports"]) or "reports/conformance",
+        destructive=_flag(get("destructive"), ENV["destructive"]),
+    )

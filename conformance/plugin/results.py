@@ -1,0 +1,110 @@
+"""Verdicts per test and per requirement, the run summary JSON, and the exit code."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from conformance.requirements import REQUIREMENTS, Level
+
+EXIT_CONFORMANT, EXIT_FAILURE, EXIT_ERROR, EXIT_INCOMPLETE = 0, 1, 2, 3
+
+
+@dataclass
+class TestResult:
+    nodeid: str
+    requirements: list[str]
+    level: str
+    verdict: str  # pass | fail | warning | skipped | error | xfail
+    duration: float
+    message: str = ""
+    exchanges: list[int] = field(default_factory=list)
+
+
+@dataclass
+class RunResults:
+    tests: dict[str, TestResult] = field(default_factory=dict)
+    suite_errors: list[str] = field(default_factory=list)
+    started: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+
+    def record(self, result: TestResult) -> None:
+        previous = self.tests.get(result.nodeid)
+        # setup/call/teardown each report: keep the worst.
+        if previous is None or _RANK[result.verdict] > _RANK[previous.verdict]:
+            if previous is not None:
+                result.exchanges = sorted(set(previous.exchanges) | set(result.exchanges))
+                result.duration += previous.duration
+            self.tests[result.nodeid] = result
+
+    def requirement_verdicts(self) -> dict[str, dict[str, Any]]:
+        table: dict[str, dict[str, Any]] = {}
+        for rid, requirement in REQUIREMENTS.items():
+            tests = [t for t in self.tests.values() if rid in t.requirements]
+            verdicts = {t.verdict for t in tests}
+            if "fail" in verdicts:
+                verdict = "fail"
+            elif "error" in verdicts:
+                verdict = "error"
+            elif "warning" in verdicts:
+                verdict = "warning"
+            elif "pass" in verdicts or "xfail" in verdicts:
+                verdict = "pass" if "pass" in verdicts else "waived"
+            elif tests:
+                verdict = "skipped"
+            else:
+                verdict = "not-run"
+            table[rid] = {
+                "level": requirement.level.value,
+                "title": requirement.title,
+                "area": requirement.area,
+                "url": requirement.url,
+                "verdict": verdict,
+                "tests": [{"nodeid": t.nodeid, "verdict": t.verdict, "exchanges": t.exchanges,
+                           "message": t.message} for t in tests],
+            }
+        return table
+
+    def exit_code(self, *, strict: bool) -> int:
+        if self.suite_errors:
+            return EXIT_ERROR
+        table = self.requirement_verdicts()
+        if any(row["verdict"] == "fail" for row in table.values()):
+            return EXIT_FAILURE
+        if strict and any(row["verdict"] == "warning" for row in table.values()):
+            return EXIT_FAILURE
+        # A MUST requirement none of whose tests reached a verdict: the run cannot certify anything.
+        if any(row["verdict"] in ("error", "not-run") and row["level"] == Level.MUST.value
+               for row in table.values()):
+            return EXIT_INCOMPLETE
+        return EXIT_CONFORMANT
+
+    def verdict_banner(self, *, strict: bool) -> str:
+        return {EXIT_CONFORMANT: "conformant", EXIT_FAILURE: "not conformant"}.get(
+            self.exit_code(strict=strict), "incomplete")
+
+    def write_summary(self, path: Path, header: dict[str, Any], *, strict: bool) -> dict[str, Any]:
+        counts: dict[str, int] = {}
+        for test in self.tests.values():
+            counts[test.verdict] = counts.get(test.verdict, 0) + 1
+        summary = {
+            "schema": "capillary-conformance-summary/1",
+            **header,
+            "started": self.started,
+            "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "verdict": self.verdict_banner(strict=strict),
+            "exit_code": self.exit_code(strict=strict),
+            "strict": strict,
+            "counts": counts,
+            "suite_errors": self.suite_errors,
+            "requirements": self.requirement_verdicts(),
+            "tests": [asdict(t) for t in sorted(self.tests.values(), key=lambda t: t.nodeid)],
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
+        return summary
+
+
+_RANK = {"pass": 0, "skipped": 1, "xfail": 1, "warning": 2, "fail": 3, "error": 4}

@@ -1,0 +1,215 @@
+"""One conformance run: profile, launched target, API, evidence, and per-test verdicts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.checks.failures import ConformanceFailure
+from conformance.client import CapillaryApi, TargetUnreachable
+from conformance.context import SetupError, TargetContext
+from conformance.exchange import Exchange
+from conformance.plugin import reporting
+from conformance.plugin.options import Settings
+from conformance.plugin.results import EXIT_ERROR, EXIT_INCOMPLETE, RunResults, TestResult
+from conformance.profiles import LaunchError, Profile, ProfileError, load_profile
+from conformance.profiles.launcher import LaunchedTarget, start
+from conformance.redaction import Redactor
+from conformance.requirements import REQUIREMENTS, Level
+
+RUN = pytest.StashKey["ConformanceRun"]()
+CAPABILITIES = {
+    "basic": lambda p: p.basic is not None and p.basic.credentials is not None,
+    "basic_disabled": lambda p: p.basic is not None and p.basic.disabled is not None,
+    "public_key": lambda p: bool(p.public_key_url or p.public_key_file),
+    "mint_tokens": lambda p: p.signing_key_file is not None and "mint_tokens" in p.capabilities,
+    "expired_token": lambda p: p.expired_token is not None,
+    "override_till": lambda p: p.tills.override is not None,
+    "foreign_till": lambda p: p.tills.foreign is not None,
+    "fallback": lambda p: p.tills.fallback_role is not None and p.tills.fallback_role in p.clients,
+    "reference_target": lambda p: p.local_test_target,
+}
+CAPABILITY_ENTRY = {
+    "basic": "[basic] till and password", "basic_disabled": "[basic.disabled] till and password",
+    "public_key": "target.public_key_url or target.public_key_file",
+    "mint_tokens": "target.signing_key_file and capability 'mint_tokens'",
+    "expired_token": "target.expired_token", "override_till": "tills.override", "foreign_till": "tills.foreign",
+    "fallback": "tills.fallback_role naming a [clients.<role>]", "reference_target": "target.local_test_target",
+}
+
+
+class ConformanceRun:
+    def __init__(self, config: pytest.Config, settings: Settings) -> None:
+        self.config, self.settings = config, settings
+        self.active = False
+        self.results = RunResults()
+        self.exchanges: dict[int, Exchange] = {}
+        self.current: list[int] | None = None
+        self.launched: LaunchedTarget | None = None
+        self.redactor = Redactor()
+        self.profile: Profile | None = None
+        self.context: TargetContext | None = None
+        self.public_key: Any = None
+        self._loaded: Profile | None = None
+
+    def profile_for_collection(self) -> Profile | None:
+        """The profile as written (no launch), for parametrising by its contents; errors surface in start()."""
+        if self._loaded is None:
+            try:
+                self._loaded = load_profile(self.settings.profile)
+            except ProfileError:
+                return None
+        return self._loaded
+
+    # --- start: profile → launch → preflight ------------------------------------------------
+    def start(self, items: list[pytest.Item]) -> None:
+        for item in items:
+            for marker in item.iter_markers("requirement"):
+                for rid in marker.args:
+                    if rid not in REQUIREMENTS:
+                        pytest.exit(f"{item.nodeid}: unknown requirement id {rid!r}", returncode=EXIT_ERROR)
+        try:
+            profile = self._loaded or load_profile(self.settings.profile)
+        except ProfileError as error:
+            pytest.exit(f"profile error: {error}", returncode=EXIT_ERROR)
+        self.redactor.add(*profile.secrets())
+        if self.settings.target:
+            profile = profile.with_base_url(self.settings.target).without_launch()
+        elif profile.launch is not None:
+            try:
+                self.launched = start(profile.launch)
+            except LaunchError as error:
+                pytest.exit(f"target did not start ({profile.source}): {error}", returncode=EXIT_INCOMPLETE)
+            profile = profile.with_base_url(self.launched.base_url)
+        if not profile.base_url:
+            pytest.exit(f"profile error: {profile.source}: target.base_url: empty (fix: set it, give [launch], "
+                        f"or pass --target URL)", returncode=EXIT_ERROR)
+        self.profile = profile
+        api = CapillaryApi(profile, on_exchange=self._record)
+        self.context = TargetContext(profile, api, self.redactor)
+        try:
+            self.context.issue("primary", label="preflight: primary token")
+            self.public_key = reporting.load_public_key(self.context)
+        except TargetUnreachable as error:
+            self.stop_target()
+            pytest.exit(str(error), returncode=EXIT_INCOMPLETE)
+        except SetupError as error:
+            self.stop_target()
+            pytest.exit(f"preflight failed, check the profile's credentials: {error}", returncode=EXIT_ERROR)
+        self.active = True
+
+    def stop_target(self) -> None:
+        if self.launched is not None:
+            self.launched.stop()
+            self.launched = None
+
+    def _record(self, exchange: Exchange) -> None:
+        self.exchanges[exchange.id] = exchange
+        if self.current is not None:
+            self.current.append(exchange.id)
+
+    # --- per test ---------------------------------------------------------------------------
+    def apply_profile_to(self, item: pytest.Item) -> None:
+        assert self.profile is not None  # noqa: S101 - start() ran
+        for marker in item.iter_markers("requires"):
+            for need in marker.args:
+                reason = self._missing(need)
+                if reason:
+                    item.add_marker(pytest.mark.skip(reason=reason))
+        if item.get_closest_marker("destructive") and not self.settings.destructive:
+            item.add_marker(pytest.mark.skip(reason="destructive probe: run with --destructive"))
+        for expected in self.profile.expected_failures:
+            if expected.test and item.nodeid.endswith(expected.test.split("conformance/")[-1]):
+                item.add_marker(pytest.mark.xfail(reason=f"expected failure (profile): {expected.reason}",
+                                                  strict=True))
+
+    def _missing(self, need: str) -> str | None:
+        assert self.profile is not None  # noqa: S101
+        source = self.profile.source.name
+        if need in CAPABILITIES:
+            if not CAPABILITIES[need](self.profile):
+                return f"profile {source} lacks {CAPABILITY_ENTRY[need]}"
+            if need == "public_key" and self.public_key is None:
+                return f"profile {source}: the public key at {self.profile.public_key_url} could not be loaded"
+            return None
+        if need not in self.profile.clients:
+            return f"profile {source} has no [clients.{need}] role"
+        return None
+
+    def before_test(self, item: pytest.Item) -> None:
+        self.current = []
+        item.stash[_EXCHANGES] = self.current
+
+    def after_phase(self, item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> None:
+        ids = [m.args[0] for m in item.iter_markers("requirement") if m.args]
+        rids = [rid for m in item.iter_markers("requirement") for rid in m.args]
+        if not rids:
+            return
+        level = REQUIREMENTS[ids[0]].level
+        verdict = _verdict(call, report)
+        if verdict == "fail" and level is Level.SHOULD:
+            verdict = "warning"
+            if not self.settings.strict:
+                report.outcome = "skipped"
+                report.wasxfail = f"SHOULD-level warning ({ids[0]}); fails only with --strict"  # type: ignore[attr-defined]
+        reporting.redact_report(report, self.redactor)
+        exchanges = list(item.stash.get(_EXCHANGES, []))
+        if verdict in ("fail", "warning", "error") and call.when == "call":
+            reporting.attach_evidence(self, item, exchanges)
+        message = str(report.longrepr).splitlines()[-1][:500] if report.failed and report.longrepr else ""
+        if report.skipped and isinstance(report.longrepr, tuple):
+            message = str(report.longrepr[2])
+        self.results.record(TestResult(item.nodeid, rids, level.value, verdict, report.duration,
+                                       self.redactor.text(message), exchanges))
+
+    def note_collection_errors(self, count: int) -> None:
+        if not self.results.tests:
+            self.results.suite_errors.append(f"{count} collection/setup error(s)")
+
+    # --- finish -----------------------------------------------------------------------------
+    def finish(self) -> int:
+        try:
+            reporting.write_run_outputs(self)
+        finally:
+            self.stop_target()
+            if self.context is not None:
+                self.context.api.close()
+        return self.results.exit_code(strict=self.settings.strict)
+
+    def header(self) -> dict[str, Any]:
+        assert self.profile is not None and self.context is not None  # noqa: S101
+        return {
+            "target": self.profile.base_url,
+            "profile": str(self.profile.source.name),
+            "profile_hash": self.profile.fingerprint(),
+            "plan": self.settings.plan.name,
+            "seed": self.settings.seed,
+            "requests": self.context.api.stats.requests,
+            "throttled": self.context.api.stats.throttled,
+            "clock_offset_seconds": round(self.context.clock.offset, 3),
+            "observed": {**self.context.observed, "public_key_fingerprint": reporting.key_fingerprint(self.public_key)},
+        }
+
+    def exchanges_jsonl(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", encoding="utf-8") as out:
+            for exchange in self.exchanges.values():
+                out.write(json.dumps(exchange.redacted(self.redactor), ensure_ascii=False) + "\n")
+
+
+_EXCHANGES = pytest.StashKey[list[int]]()
+
+
+def _verdict(call: pytest.CallInfo[None], report: pytest.TestReport) -> str:
+    if hasattr(report, "wasxfail"):
+        return "xfail" if report.skipped else "fail"  # an xpass of a strict xfail fails
+    if report.skipped:
+        return "skipped"
+    if report.passed:
+        return "pass"
+    if call.excinfo is not None and call.excinfo.errisinstance((ConformanceFailure, AssertionError)):
+        return "fail" if call.when == "call" else "error"
+    return "error"

@@ -1,0 +1,110 @@
+"""SPEC.md CAP-USE-02: forged, tampered and malformed tokens get 401, no data, no side effect.
+
+ATTACKS.md cases 20-35 and 39-42, built by `conformance.forge` from one fresh valid token,
+deterministically from the run's seed; case 38 (reference targets only) mints with the server's
+own key. Each attack is a write, framed by positive controls with the untouched token, and
+followed by a read proving nothing was stored.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conformance.checks import resources
+from conformance.client import CapillaryApi
+from conformance.context import TargetContext
+from conformance.exchange import Exchange
+from conformance.forge import FORGERY_IDS, Forgery, forge_all, mint_with_private_key, requires_public_key
+from conformance.forge import claims_variants_for_case_38
+from conformance.profiles import Profile
+from conformance.tokens import b64url_decode, b64url_encode
+
+requirement = pytest.mark.requirement
+
+
+@pytest.fixture(scope="module")
+def forgeries(target: TargetContext, seed: int, public_key: Any) -> dict[str, Forgery]:
+    base = target.token("primary").token
+    return {f.id: f for f in forge_all(base, seed=seed, public_key=public_key)}
+
+
+def read_control(api: CapillaryApi, mobile: str) -> Callable[[str], Exchange]:
+    return lambda token: api.customer_get(token, mobile, label="positive control")
+
+
+def attack_with(target: TargetContext, api: CapillaryApi, token: str, mobile: str, label: str) -> None:
+    def attack() -> Exchange:
+        return api.customer_add(token, mobile, label=label)
+
+    target.negative(read_control(api, mobile), attack, resources.token_was_rejected_as_invalid)
+    resources.record_was_not_found(api.customer_get(target.token().token, mobile, label="side-effect read"))
+
+
+def _params() -> list[Any]:
+    return [pytest.param(fid, marks=pytest.mark.requires("public_key")) if requires_public_key(fid) else fid
+            for fid in FORGERY_IDS]
+
+
+@requirement("CAP-USE-02")
+@pytest.mark.parametrize("forgery_id", _params())
+def test_forged_token_is_rejected(target: TargetContext, api: CapillaryApi, forgeries: dict[str, Forgery],
+                                  unique_mobile: Callable[[], str], forgery_id: str) -> None:
+    forgery = forgeries[forgery_id]
+    attack_with(target, api, forgery.token, unique_mobile(), f"forged token: {forgery.id} (case {forgery.case})")
+
+
+@pytest.fixture(scope="module")
+def signing_key(profile: Profile) -> Any:
+    assert profile.signing_key_file is not None
+    return load_pem_private_key(profile.signing_key_file.read_bytes(), password=None)
+
+
+CASE_38_IDS = [variant_id for variant_id, _claims, _expects in claims_variants_for_case_38(
+    {"iss": "x", "exp": 2, "iat": 1, "jti": "j", "sub": "s", "client_id": 1, "org_id": 1, "token_use": "t"}, 1)]
+
+
+@requirement("CAP-USE-02")
+@pytest.mark.reference_only
+@pytest.mark.requires("mint_tokens")
+@pytest.mark.parametrize("variant_id", CASE_38_IDS)
+def test_minted_token_with_bad_time_claims_is_judged_correctly(target: TargetContext, api: CapillaryApi,
+                                                               signing_key: Any, unique_mobile: Callable[[], str],
+                                                               variant_id: str) -> None:
+    """ATTACKS.md case 38: a correctly signed token whose time claims are wrong."""
+    base = target.token("primary")
+    variants = {v: (claims, expects) for v, claims, expects in
+                claims_variants_for_case_38(dict(base.claims), int(target.clock.now()))}
+    claims, expects = variants[variant_id]
+    token = mint_with_private_key(signing_key, str(base.header.get("kid", "")), claims)
+    target.redactor.add(token)
+    mobile = unique_mobile()
+    if expects == "accept":
+        resources.call_was_accepted(api.customer_get(token, mobile, label=f"minted: {variant_id}"))
+    else:
+        attack_with(target, api, token, mobile, f"minted: {variant_id}")
+
+
+@requirement("CAP-USE-02")
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+def test_any_change_to_the_decoded_bytes_is_rejected(target: TargetContext, api: CapillaryApi,
+                                                     data: st.DataObject) -> None:
+    """ATTACKS.md D13/case 21: mutate *decoded* bytes of one segment, re-encode canonically."""
+    token = target.token().token
+    segments = token.split(".")
+    index = data.draw(st.integers(0, 2), label="segment")
+    raw = bytearray(b64url_decode(segments[index]))
+    position = data.draw(st.integers(0, len(raw) - 1), label="byte")
+    flip = data.draw(st.integers(1, 255), label="xor")
+    raw[position] ^= flip
+    segments[index] = b64url_encode(bytes(raw))
+    answer = api.customer_get(".".join(segments), f"9{int(time.time() * 1000) % 10**11:011d}",
+                              label="mutated token")
+    resources.token_was_rejected_as_invalid(answer)

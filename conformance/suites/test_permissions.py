@@ -1,0 +1,71 @@
+"""SPEC.md §3/§6: a valid token for a resource the client may not use (ATTACKS.md cases 43, 44)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from conformance.checks import resources
+from conformance.client import CapillaryApi
+from conformance.context import TargetContext
+from conformance.exchange import Exchange
+from conformance.profiles import Profile
+
+requirement = pytest.mark.requirement
+OPERATIONS = ["customer:write", "customer:read", "transaction:write", "transaction:read"]
+
+
+def perform(api: CapillaryApi, operation: str, token: str, mobile: str, label: str) -> Exchange:
+    if operation == "customer:write":
+        return api.customer_add(token, mobile, label=label)
+    if operation == "customer:read":
+        return api.customer_get(token, mobile, label=label)
+    if operation == "transaction:write":
+        return api.transaction_add(token, f"BILL-{mobile}", mobile, label=label)
+    return api.transaction_get(token, f"BILL-{mobile}", label=label)
+
+
+@requirement("CAP-USE-06")
+def test_denied_operation_gets_403_and_changes_nothing(target: TargetContext, api: CapillaryApi,
+                                                       unique_mobile: Callable[[], str], denied_operation: str) -> None:
+    """Parametrised by the plugin with each operation in the profile's clients.restricted.denied."""
+    operation = denied_operation
+    mobile = unique_mobile()
+    entity = operation.split(":")[0]
+    # Control: the primary client may do the same operation on the same endpoint.
+    control = lambda token: perform(api, operation, token, unique_mobile(), "positive control (primary)")  # noqa: E731
+    attack = lambda: perform(api, operation, target.token("restricted").token, mobile, f"denied {operation}")  # noqa: E731
+    target.negative(control, attack, resources.access_was_denied)
+    if operation.endswith(":write"):
+        reader = api.customer_get if entity == "customer" else None
+        follow_up = (reader(target.token().token, mobile, label="side-effect read") if reader else
+                     api.transaction_get(target.token().token, f"BILL-{mobile}", label="side-effect read"))
+        resources.record_was_not_found(follow_up, entity)
+
+
+@requirement("CAP-USE-06")
+def test_restricted_client_can_still_use_what_it_is_allowed(target: TargetContext, api: CapillaryApi,
+                                                             profile: Profile,
+                                                             unique_mobile: Callable[[], str]) -> None:
+    """The positive half: a restricted client is not simply locked out of everything."""
+    allowed = [op for op in OPERATIONS if op not in profile.clients["restricted"].denied]
+    if not allowed:
+        pytest.skip(f"profile {profile.source.name}: the restricted client is denied every operation")
+    operation = next((op for op in allowed if op.endswith(":read")), allowed[0])
+    resources.call_was_accepted(perform(api, operation, target.token("restricted").token, unique_mobile(),
+                                        f"allowed {operation}"))
+
+
+@requirement("CAP-USE-06")
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
+def test_undocumented_method_on_a_resource_is_refused(target: TargetContext, api: CapillaryApi, method: str,
+                                                      unique_mobile: Callable[[], str]) -> None:
+    from conformance import protocol
+
+    answer = api.send(method, protocol.CUSTOMER_ADD_PATH, headers=api.token_headers(target.token().token),
+                      json_body=protocol.customer_add_body(unique_mobile()), label=f"{method} on customer/add")
+    if answer.status < 400 or answer.status >= 500:
+        from conformance.checks.failures import ConformanceFailure
+
+        raise ConformanceFailure("undocumented_method_is_refused", "a 4xx (405)", f"HTTP {answer.status}", answer)

@@ -1,0 +1,125 @@
+"""SPEC.md §4: till attribution of writes (ATTACKS.md cases 46-48).
+
+The oracle is `registered_till` of the record read back with `GET /v1.1/customer/get`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from conformance import protocol
+from conformance.checks import resources
+from conformance.client import CapillaryApi
+from conformance.context import TargetContext
+from conformance.profiles import Profile
+
+requirement = pytest.mark.requirement
+
+
+def write_then_read(api: CapillaryApi, token: str, mobile: str, headers: list[tuple[str, str]], label: str) -> tuple:
+    written = api.customer_add(token, mobile, headers=headers, label=label)
+    read = api.customer_get(token, mobile, label=f"read back ({label})")
+    return written, read
+
+
+@requirement("CAP-TILL-01")
+def test_write_without_till_header_goes_to_the_default_till(target: TargetContext, api: CapillaryApi,
+                                                            profile: Profile, unique_mobile: Callable[[], str]) -> None:
+    written, read = write_then_read(api, target.token().token, unique_mobile(), [], "no till header")
+    resources.write_was_stored(written)
+    resources.record_is_attributed_to(read, profile.clients["primary"].default_till)
+
+
+@requirement("CAP-TILL-02")
+@pytest.mark.requires("override_till")
+def test_till_header_overrides_the_default_till(target: TargetContext, api: CapillaryApi, profile: Profile,
+                                                unique_mobile: Callable[[], str]) -> None:
+    till = profile.tills.override or ""
+    written, read = write_then_read(api, target.token().token, unique_mobile(), [(profile.till_header, till)],
+                                    "till override")
+    resources.write_was_stored(written)
+    resources.record_is_attributed_to(read, till)
+
+
+@requirement("CAP-TILL-02")
+@pytest.mark.requires("override_till")
+def test_documented_till_code_header_overrides_the_default_till(target: TargetContext, api: CapillaryApi,
+                                                                profile: Profile,
+                                                                unique_mobile: Callable[[], str]) -> None:
+    till = profile.tills.override or ""
+    written, read = write_then_read(api, target.token().token, unique_mobile(),
+                                    [(protocol.TILL_CODE_HEADER, till)], "documented -TILL-CODE header")
+    resources.write_was_stored(written)
+    resources.record_is_attributed_to(read, till)
+
+
+def _invalid_tills(profile: Profile) -> dict[str, list[tuple[str, str]]]:
+    header = profile.till_header
+    variants = {
+        "unknown": [(header, profile.tills.unknown)],
+        "empty": [(header, "")],
+        "overlong": [(header, "t" * 2048)],
+        "injection": [(header, "' OR '1'='1")],
+        "path-traversal": [(header, "../" + (profile.tills.override or "till"))],
+        "entity-type-invalid": [(protocol.ENTITY_TYPE_HEADER, "NOT_A_TYPE"),
+                                (protocol.ENTITY_CODE_HEADER, profile.tills.override or profile.tills.unknown)],
+        "disagreeing-till-headers": [(protocol.TILL_CODE_HEADER, profile.tills.override or ""),
+                                     (protocol.TILL_HEADER_SEED_NAME, profile.tills.unknown)],
+    }
+    if profile.tills.foreign:
+        variants["another-orgs-till"] = [(header, profile.tills.foreign)]
+    return variants
+
+
+INVALID_TILL_IDS = ["unknown", "empty", "overlong", "injection", "path-traversal", "entity-type-invalid",
+                    "disagreeing-till-headers", "another-orgs-till"]
+
+
+@requirement("CAP-TILL-03")
+@pytest.mark.parametrize("variant", INVALID_TILL_IDS)
+def test_invalid_till_is_refused_or_falls_back_never_stored(target: TargetContext, api: CapillaryApi,
+                                                            profile: Profile, unique_mobile: Callable[[], str],
+                                                            variant: str) -> None:
+    headers = _invalid_tills(profile).get(variant)
+    if headers is None:
+        pytest.skip(f"profile {profile.source.name} lacks tills.foreign")
+    if variant == "disagreeing-till-headers" and not profile.tills.override:
+        pytest.skip(f"profile {profile.source.name} lacks tills.override")
+    mobile = unique_mobile()
+    written, read = write_then_read(api, target.token().token, mobile, headers, f"invalid till ({variant})")
+    if profile.tills.primary_invalid_till == "error":
+        resources.till_was_refused_with_91021(written)
+        resources.record_was_not_found(read)
+    else:
+        resources.write_was_stored(written)
+        resources.record_is_attributed_to(read, profile.clients["primary"].default_till)
+
+
+@requirement("CAP-TILL-03")
+@pytest.mark.requires("fallback")
+def test_unknown_till_falls_back_to_the_default_for_a_fallback_client(target: TargetContext, api: CapillaryApi,
+                                                                      profile: Profile,
+                                                                      unique_mobile: Callable[[], str]) -> None:
+    role = profile.tills.fallback_role or ""
+    written, read = write_then_read(api, target.token(role).token, unique_mobile(),
+                                    [(profile.till_header, profile.tills.unknown)], "fallback client, unknown till")
+    resources.write_was_stored(written)
+    resources.record_is_attributed_to(read, profile.clients[role].default_till)
+
+
+@requirement("CAP-TILL-04")
+@pytest.mark.requires("override_till")
+@pytest.mark.parametrize("form", ["seed-header-name", "entity-type-and-code", "entity-code-alone"])
+def test_other_till_header_forms_override_the_default(target: TargetContext, api: CapillaryApi, profile: Profile,
+                                                      unique_mobile: Callable[[], str], form: str) -> None:
+    till = profile.tills.override or ""
+    headers = {
+        "seed-header-name": [(protocol.TILL_HEADER_SEED_NAME, till)],
+        "entity-type-and-code": [(protocol.ENTITY_TYPE_HEADER, "TILL"), (protocol.ENTITY_CODE_HEADER, till)],
+        "entity-code-alone": [(protocol.ENTITY_CODE_HEADER, till)],
+    }[form]
+    written, read = write_then_read(api, target.token().token, unique_mobile(), headers, form)
+    resources.write_was_stored(written)
+    resources.record_is_attributed_to(read, till)

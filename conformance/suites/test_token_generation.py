@@ -1,0 +1,134 @@
+"""SPEC.md §1: exchanging a key and secret for a token (ATTACKS.md cases 1-3, 6-8, 15)."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.checks import token_claims, token_endpoint
+from conformance.client import CapillaryApi
+from conformance.context import TargetContext
+from conformance.exchange import Exchange
+from conformance.profiles import Profile
+
+requirement = pytest.mark.requirement
+
+
+def _wrong(secret: str) -> str:
+    """A wrong secret of the same length and alphabet (so only the value differs)."""
+    return secret[::-1] if secret[::-1] != secret else secret + "x"
+
+
+@pytest.fixture(scope="module")
+def wrong_secret_answer(api: CapillaryApi, profile: Profile) -> Exchange:
+    primary = profile.clients["primary"]
+    return api.generate_token(primary.key, _wrong(primary.secret), label="wrong secret")
+
+
+@pytest.fixture(scope="module")
+def unknown_key_answer(api: CapillaryApi, profile: Profile) -> Exchange:
+    primary = profile.clients["primary"]
+    unknown_key = "Z" * len(primary.key) if primary.key != "Z" * len(primary.key) else "Y" * len(primary.key)
+    return api.generate_token(unknown_key, _wrong(primary.secret), label="unknown key")
+
+
+@requirement("CAP-TOK-01")
+def test_valid_credentials_yield_a_token_and_its_lifetime(target: TargetContext, profile: Profile) -> None:
+    issued = target.issue("primary")
+    token_endpoint.success_body_has_documented_shape(issued.exchange)
+    token_endpoint.status_is_pinned(issued.exchange, profile.expect.get("token_ok"), "valid credentials")
+
+
+@requirement("CAP-TOK-01")
+def test_issued_token_is_sent_with_no_store(target: TargetContext) -> None:
+    """RFC 6749 §5.1 asks for Cache-Control: no-store (not in the documented contract: SHOULD-level)."""
+    token_endpoint.response_has_no_store(target.issue("primary").exchange)
+
+
+@requirement("CAP-TOK-02")
+def test_wrong_secret_is_rejected_with_320001_and_no_token(wrong_secret_answer: Exchange, profile: Profile) -> None:
+    token_endpoint.credentials_were_rejected_with_320001(wrong_secret_answer)
+    token_endpoint.no_token_was_issued(wrong_secret_answer)
+    token_endpoint.status_is_pinned(wrong_secret_answer, profile.expect.get("invalid_credentials"), "bad credentials")
+
+
+@requirement("CAP-TOK-02")
+def test_unknown_key_is_rejected_with_320001_and_no_token(unknown_key_answer: Exchange) -> None:
+    token_endpoint.credentials_were_rejected_with_320001(unknown_key_answer)
+    token_endpoint.no_token_was_issued(unknown_key_answer)
+
+
+@requirement("CAP-TOK-02")
+@pytest.mark.requires("restricted")
+def test_key_of_one_client_with_secret_of_another_is_rejected(api: CapillaryApi, profile: Profile) -> None:
+    primary, other = profile.clients["primary"], profile.clients["restricted"]
+    answer = api.generate_token(primary.key, other.secret, label="crossed key and secret")
+    token_endpoint.credentials_were_rejected_with_320001(answer)
+    token_endpoint.no_token_was_issued(answer)
+
+
+@requirement("CAP-TOK-03")
+def test_credentials_error_says_invalid_client_key_and_secret(wrong_secret_answer: Exchange) -> None:
+    token_endpoint.credentials_error_message_is_documented(wrong_secret_answer)
+
+
+@requirement("CAP-TOK-04")
+def test_unknown_key_and_wrong_secret_answer_alike(wrong_secret_answer: Exchange, unknown_key_answer: Exchange) -> None:
+    token_endpoint.answers_are_indistinguishable(wrong_secret_answer, unknown_key_answer)
+
+
+@requirement("CAP-TOK-05")
+def test_every_call_mints_a_different_token(target: TargetContext) -> None:
+    issued = [target.issue("primary", label=f"uniqueness {n}") for n in range(3)]
+    token_claims.tokens_are_distinct([i.claims.get("jti") for i in issued], [i.token for i in issued])
+
+
+@requirement("CAP-TOK-08")
+@pytest.mark.requires("deactivated")
+def test_deactivated_client_gets_no_token(api: CapillaryApi, profile: Profile) -> None:
+    retired = profile.clients["deactivated"]
+    answer = api.generate_token(retired.key, retired.secret, label="deactivated client")
+    token_endpoint.no_token_was_issued(answer)
+    token_endpoint.credentials_were_rejected_with_320001(answer)
+
+
+@requirement("CAP-TOK-09")
+def test_wrong_secret_is_not_echoed(api: CapillaryApi, profile: Profile) -> None:
+    primary = profile.clients["primary"]
+    probe = _wrong(primary.secret) + "-echo-probe"
+    answer = api.generate_token(primary.key, probe, label="echo probe")
+    token_endpoint.secret_is_not_echoed(answer, probe)
+    token_endpoint.no_token_was_issued(answer)
+
+
+@requirement("CAP-TOK-09")
+def test_valid_secret_is_not_echoed(target: TargetContext, profile: Profile) -> None:
+    token_endpoint.secret_is_not_echoed(target.issue("primary").exchange, profile.clients["primary"].secret)
+
+
+def _near_misses(secret: str) -> list[tuple[str, str]]:
+    swapped = secret.swapcase() if secret.swapcase() != secret else secret + "A"
+    lookalike = secret.replace("a", "\u0430", 1) if "a" in secret else "\u0430" + secret[1:]
+    return [
+        ("case-changed", swapped),
+        ("last-char-cut", secret[:-1]),
+        ("char-appended", secret + "0"),
+        ("leading-space", " " + secret),
+        ("trailing-space", secret + " "),
+        ("trailing-newline", secret + "\n"),
+        ("unicode-lookalike", lookalike),
+        ("embedded-nul", secret[:5] + "\x00" + secret[5:]),
+        ("fullwidth", "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in secret)),
+    ]
+
+
+NEAR_MISS_IDS = [name for name, _ in _near_misses("placeholder-secret")]
+
+
+@requirement("CAP-TOK-10")
+@pytest.mark.parametrize("variant", NEAR_MISS_IDS)
+def test_near_miss_secret_is_rejected(api: CapillaryApi, profile: Profile, variant: str) -> None:
+    primary = profile.clients["primary"]
+    near_miss = dict(_near_misses(primary.secret))[variant]
+    answer = api.generate_token(primary.key, near_miss, label=f"near-miss secret ({variant})")
+    token_endpoint.no_token_was_issued(answer)
+    token_endpoint.credentials_were_rejected_with_320001(answer)

@@ -1,0 +1,98 @@
+"""SPEC.md §3: calling APIs with the token; how it travels (ATTACKS.md cases 16-19)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from conformance import protocol
+from conformance.checks import resources
+from conformance.client import CapillaryApi
+from conformance.context import TargetContext
+from conformance.exchange import Exchange
+
+requirement = pytest.mark.requirement
+
+
+def read_with(api: CapillaryApi, mobile: str) -> Callable[[str], Exchange]:
+    return lambda token: api.customer_get(token, mobile, label="positive control")
+
+
+@requirement("CAP-USE-01")
+def test_fresh_token_is_accepted_for_a_write(target: TargetContext, api: CapillaryApi,
+                                             unique_mobile: Callable[[], str]) -> None:
+    answer = api.customer_add(target.issue("primary").token, unique_mobile(), label="write with fresh token")
+    resources.write_was_stored(answer)
+
+
+@requirement("CAP-USE-01")
+def test_fresh_token_is_accepted_for_a_read(target: TargetContext, api: CapillaryApi,
+                                            unique_mobile: Callable[[], str]) -> None:
+    resources.call_was_accepted(api.customer_get(target.issue("primary").token, unique_mobile()))
+
+
+@requirement("CAP-USE-01")
+def test_every_answer_carries_a_request_id(target: TargetContext, api: CapillaryApi,
+                                           unique_mobile: Callable[[], str]) -> None:
+    """SPEC.md §7: every response has a unique X-Cap-Requestid."""
+    first = api.customer_get(target.token().token, unique_mobile())
+    second = api.customer_get(None, unique_mobile(), label="no token")
+    resources.request_ids_are_distinct([first, second])
+
+
+# (id, how the token travels): each must be refused; the untouched header is the control.
+def _transport_variants(token: str) -> dict[str, list[tuple[str, str]]]:
+    return {
+        "header-missing": [],
+        "header-empty": [(protocol.TOKEN_HEADER, "")],
+        # A whitespace-only value is not sendable: h11 (httpx) refuses header values with
+        # surrounding whitespace, as RFC 9110 field-value rules say; so is every conforming proxy.
+        "header-literal-null": [(protocol.TOKEN_HEADER, "null")],
+        "header-literal-undefined": [(protocol.TOKEN_HEADER, "undefined")],
+        "authorization-bearer-only": [("Authorization", f"Bearer {token}")],
+        "cookie-only": [("Cookie", f"{protocol.TOKEN_HEADER}={token}")],
+        "misspelled-header": [("X-CAP-API-OAUTH-TOKENS", token)],
+        "token-header-with-bearer-prefix": [(protocol.TOKEN_HEADER, f"Bearer {token}")],
+        "two-headers-valid-then-garbage": [(protocol.TOKEN_HEADER, token), (protocol.TOKEN_HEADER, "garbage")],
+        "two-headers-garbage-then-valid": [(protocol.TOKEN_HEADER, "garbage"), (protocol.TOKEN_HEADER, token)],
+    }
+
+
+TRANSPORT_IDS = list(_transport_variants("t"))
+
+
+@requirement("CAP-USE-02")
+@pytest.mark.parametrize("variant", TRANSPORT_IDS)
+def test_token_sent_anywhere_but_its_header_is_refused(target: TargetContext, api: CapillaryApi,
+                                                       unique_mobile: Callable[[], str], variant: str) -> None:
+    mobile = unique_mobile()
+
+    def attack() -> Exchange:
+        headers = _transport_variants(target.token().token)[variant]
+        return api.customer_add(None, mobile, headers=headers, label=f"token transport: {variant}")
+
+    target.negative(read_with(api, mobile), attack, resources.token_was_rejected_as_invalid)
+    resources.record_was_not_found(api.customer_get(target.token().token, mobile, label="side-effect read"))
+
+
+@requirement("CAP-USE-02")
+def test_token_in_the_query_string_is_never_accepted(target: TargetContext, api: CapillaryApi,
+                                                      unique_mobile: Callable[[], str]) -> None:
+    mobile = unique_mobile()
+
+    def attack() -> Exchange:
+        token = target.token().token
+        return api.send("GET", protocol.CUSTOMER_GET_PATH, label="token in query",
+                        params={"mobile": mobile, "format": "json", "access_token": token,
+                                protocol.TOKEN_HEADER: token})
+
+    target.negative(read_with(api, mobile), attack, resources.token_was_rejected_as_invalid)
+
+
+@requirement("CAP-USE-07")
+@pytest.mark.parametrize("name", ["x-cap-api-oauth-token", "X-Cap-Api-Oauth-Token", "X-CAP-API-OAUTH-TOKEN"])
+def test_token_header_name_is_case_insensitive(target: TargetContext, api: CapillaryApi,
+                                               unique_mobile: Callable[[], str], name: str) -> None:
+    answer = api.customer_get(None, unique_mobile(), headers=[(name, target.token().token)], label=f"header {name}")
+    resources.call_was_accepted(answer)

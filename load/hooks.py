@@ -1,0 +1,314 @@
+"""Locust wiring shared by every scenario: options, the target's lifecycle, metrics, gates, reports.
+
+Imported through `load.users`, so always after `locust` itself (gevent must patch first).
+Listeners register at import, once per process. A local run and a master evaluate gates and
+write reports in `quitting`; a worker only ships its metrics with each stats report.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from contextlib import ExitStack
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import gevent
+import gevent.event
+import psutil
+from locust import events
+from locust.env import Environment
+from locust.runners import MasterRunner, Runner, WorkerRunner
+
+from conformance.profiles import LaunchError, ProfileError, running_target
+from load import gates as gate_rules
+from load.metrics import ProcessMetrics, RunMetrics
+from load.reports import redact_directory, report_directory, write_summary, write_timeline
+from load.run_summary import run_snapshot
+from load.settings import (
+    LoadSettings,
+    SettingsError,
+    check_target_allowed,
+    gates_for_run,
+    profile_name,
+    resolve_profile,
+    target_url,
+    task_rate,
+    token_mode,
+)
+from load.stages import StageError, peak_users, stages_for_run
+from load.token_cache import TokenCaches, TokenMode
+
+log = logging.getLogger("load")
+METRICS_MESSAGE_KEY = "capillary_load"
+SAMPLE_INTERVAL_SECONDS = 1.0
+MAX_SAMPLES = 24 * 3600  # the sampler stops after a day even if nobody stops it
+HERD_RELEASE_TIMEOUT_SECONDS = 30.0
+
+
+class LoadRun:
+    """One process's run state: settings, token caches, metrics, and the launched target."""
+
+    def __init__(self, environment: Environment, settings: LoadSettings, scenario: str) -> None:
+        self.environment, self.settings, self.scenario = environment, settings, scenario
+        self.metrics = ProcessMetrics(recovery_sample=self._report_recovery)
+        self.caches = TokenCaches(settings.token_mode, refresh_margin=settings.refresh_margin,
+                                  jitter=settings.jitter, events=self.metrics)
+        self.run_metrics = RunMetrics()
+        self.target = ExitStack()
+        self.launched_target = False
+        self.started_at = datetime.now(UTC)
+        self.all_users_spawned = gevent.event.Event()
+        self.sampler: gevent.Greenlet | None = None
+
+    @property
+    def is_coordinator(self) -> bool:
+        """The local runner or the master: the process that judges the run and writes reports."""
+        return not isinstance(self.environment.runner, WorkerRunner)
+
+    def wait_for_all_users(self) -> None:
+        """Hold a user until every user exists, so their tokens are minted (and expire) together."""
+        self.all_users_spawned.wait(HERD_RELEASE_TIMEOUT_SECONDS)
+
+    def _report_recovery(self, label: str, seconds: float, succeeded: bool) -> None:
+        # "498 -> regenerate -> retry" as its own sample, so its latency has percentiles too.
+        request_event: Any = self.environment.events.request
+        request_event.fire(
+            request_type="REGEN", name=f"{label}.regen", response_time=seconds * 1000.0, response_length=0,
+            exception=None if succeeded else RuntimeError("no usable token after regenerate-and-retry"),
+            context={}, start_time=time.time() - seconds,
+        )
+
+
+_RUN: LoadRun | None = None
+
+
+def current_run() -> LoadRun:
+    if _RUN is None:
+        raise RuntimeError("load.hooks: no run is active (are you running under `locust` with a load scenario?)")
+    return _RUN
+
+
+def add_load_options(parser: Any, **_kwargs: Any) -> None:
+    # `--profile` is Locust's own (a label that groups runs): we read the same option as our profile.
+    add = parser.add_argument
+    add("--target", env_var="CAP_TARGET", default="", help="Base URL of the server under test (else the profile's)")
+    add("--gate", action="append", default=[], include_in_web_ui=False,
+        help="NAME=VALUE pass/fail gate, e.g. customer.get.p95_ms=150 (repeatable; overrides [load.gates])")
+    add("--token-mode", env_var="CAP_TOKEN_MODE", default="", choices=["", *(m.value for m in TokenMode)],
+        help="How users share tokens (default: the scenario's)")
+    add("--token-refresh-margin", type=float, default=0.0, help="Renew tokens this many seconds before exp")
+    add("--token-jitter", type=float, default=0.0, help="Renew a random 0..N seconds earlier still")
+    add("--polite", action="store_true", env_var="CAP_POLITE", help="Pace to the profile's rate_limit_per_minute")
+    add("--task-rate", type=float, default=0.0, help="Task iterations per user per second (default: the scenario's)")
+    add("--invalid-share", type=float, default=0.2, help="token_storm: share of calls with wrong credentials")
+    add("--report-dir", default="", help="Folder for summary.json and timeline.html")
+    add("--allow-remote", action="store_true", env_var="CAP_ALLOW_REMOTE", help="Allow a non-loopback target")
+    add("--stages", env_var="CAP_STAGES", default="", help="Stages shape table UNTIL:USERS:RATE,...")
+    add("--max-iterations", type=int, default=100_000, help="Task iterations after which a user stops")
+
+
+def _scenario_defaults(environment: Environment) -> tuple[str, TokenMode, float, tuple[str, ...]]:
+    classes = environment.user_classes
+    scenario = "+".join(sorted({getattr(c, "scenario", c.__name__) for c in classes})) or "custom"
+    mode = getattr(classes[0], "default_token_mode", TokenMode.SINGLE_FLIGHT) if classes else TokenMode.SINGLE_FLIGHT
+    rate = getattr(classes[0], "default_task_rate", 5.0) if classes else 5.0
+    roles = tuple(sorted({getattr(c, "role", "primary") for c in classes}))
+    return scenario, mode, rate, roles
+
+
+def options_of(environment: Environment) -> Any:
+    """Locust's parsed options (set whenever Locust runs from its command line, as here)."""
+    if environment.parsed_options is None:
+        raise RuntimeError("load scenarios run from Locust's command line (parsed options are missing)")
+    return environment.parsed_options
+
+
+def _settings(environment: Environment) -> tuple[LoadSettings, str]:
+    options = options_of(environment)
+    scenario, default_mode, default_rate, roles = _scenario_defaults(environment)
+    profile = resolve_profile(profile_name(options.profile), environment.host or target_url(options.target))
+    for role in roles:
+        if role not in profile.clients:
+            raise SettingsError(f"profile {profile.name!r} has no [clients.{role}], which scenario {scenario} needs")
+    planned_users = options.num_users or 1
+    if environment.shape_class is not None:
+        planned_users = peak_users(stages_for_run(options.stages, options.run_time, options.num_users))
+    settings = LoadSettings(
+        profile=profile,
+        token_mode=token_mode(options.token_mode, default_mode),
+        refresh_margin=options.token_refresh_margin,
+        jitter=options.token_jitter,
+        polite=options.polite,
+        task_rate=task_rate(options.task_rate, default_rate, options.polite, profile.rate_limit_per_minute,
+                            planned_users),
+        invalid_share=options.invalid_share,
+        gates=gates_for_run(profile, options.gate),
+        report_dir=Path(options.report_dir) if options.report_dir else report_directory(scenario),
+        max_iterations_per_user=options.max_iterations,
+    )
+    if settings.polite and profile.rate_limit_per_minute == 0:
+        log.warning("--polite: profile %s sets no rate_limit_per_minute, so nothing is paced", profile.name)
+    return settings, scenario
+
+
+def start_run(environment: Environment, runner: Runner | None = None, **_kwargs: Any) -> None:
+    global _RUN
+    if environment.parsed_options is None:
+        return  # Locust used as a library: nothing to wire
+    try:
+        settings, scenario = _settings(environment)
+    except (ProfileError, SettingsError, StageError) as error:
+        log.error("cannot start the load run: %s", error)
+        sys.exit(gate_rules.EXIT_USAGE)
+    _RUN = run = LoadRun(environment, settings, scenario)
+    if not run.is_coordinator:
+        return
+    options = options_of(environment)
+    if not options.html_file and settings.report_dir:  # plain `locust -f ...`: Locust's HTML goes beside ours
+        options.html_file = str(settings.report_dir / "locust.html")
+    profile = settings.profile
+    try:
+        if not profile.base_url and profile.launch is not None:
+            profile = run.target.enter_context(running_target(profile))
+            run.launched_target = True
+        if not profile.base_url:
+            raise SettingsError(f"profile {profile.name!r} has no base_url and no [launch]: give --host or --target")
+        check_target_allowed(profile.base_url, options.allow_remote)
+    except LaunchError as error:
+        log.error("the target did not start: %s", error)
+        sys.exit(gate_rules.EXIT_INVALID_RUN)
+    except SettingsError as error:
+        run.target.close()
+        log.error("cannot start the load run: %s", error)
+        sys.exit(gate_rules.EXIT_USAGE)
+    environment.host = profile.base_url
+    run.settings = replace(settings, profile=profile)
+    log.info("load run %s: target %s, token mode %s, %.3g task(s)/user/s", scenario, profile.base_url,
+             settings.token_mode.value, settings.task_rate)
+
+
+def start_sampling(environment: Environment, **_kwargs: Any) -> None:
+    if _RUN is not None and _RUN.sampler is None:
+        _RUN.sampler = gevent.spawn(_sample, _RUN)
+
+
+def _sample(run: LoadRun) -> None:
+    process = psutil.Process()
+    process.cpu_percent(None)  # the first reading is a baseline, always 0.0
+    plans_users = not isinstance(run.environment.runner, MasterRunner)  # a master runs no users itself
+    last = time.monotonic()
+    for _ in range(MAX_SAMPLES):
+        gevent.sleep(SAMPLE_INTERVAL_SECONDS)
+        now = time.monotonic()
+        run.metrics.cpu_sample(process.cpu_percent(None))
+        runner = run.environment.runner
+        if plans_users and runner is not None:
+            run.metrics.plan(now - last, runner.user_count, run.settings.task_rate)
+        last = now
+
+
+def stop_sampling(environment: Environment, **_kwargs: Any) -> None:
+    if _RUN is not None and _RUN.sampler is not None:
+        _RUN.sampler.kill(block=False)
+
+
+def release_the_herd(user_count: int, **_kwargs: Any) -> None:
+    if _RUN is not None:
+        _RUN.all_users_spawned.set()
+
+
+def count_request_second(request_type: str, response_time: float, exception: BaseException | None,
+                         start_time: float | None = None, **_kwargs: Any) -> None:
+    if _RUN is not None and request_type != "REGEN":
+        _RUN.metrics.request_finished(start_time or time.time(), response_time or 0.0, exception is not None)
+
+
+def ship_metrics(client_id: str, data: dict[str, Any], **_kwargs: Any) -> None:
+    if _RUN is not None:
+        data[METRICS_MESSAGE_KEY] = _RUN.metrics.drain()
+
+
+def merge_worker_metrics(client_id: str, data: dict[str, Any], **_kwargs: Any) -> None:
+    if _RUN is not None and METRICS_MESSAGE_KEY in data:
+        _RUN.run_metrics.merge(client_id, data[METRICS_MESSAGE_KEY])
+
+
+def judge_run(environment: Environment, **_kwargs: Any) -> None:
+    run = _RUN
+    if run is None or not run.is_coordinator:
+        return
+    try:
+        environment.process_exit_code = _judge_and_report(environment, run)
+    finally:
+        run.target.close()  # stop the target we launched, whatever happened above
+
+
+def _judge_and_report(environment: Environment, run: LoadRun) -> int:
+    if run.sampler is not None:
+        run.sampler.kill(block=False)
+    is_master = isinstance(environment.runner, MasterRunner)
+    run.run_metrics.merge("master" if is_master else "local", run.metrics.drain())
+    snapshot = run_snapshot(environment.stats, run.run_metrics)
+    options = options_of(environment)
+    expected_workers = options.expect_workers if is_master else 0
+    results = gate_rules.evaluate_gates(run.settings.gates, snapshot)
+    reasons = gate_rules.invalid_run_reasons(snapshot, expected_workers)
+    verdict = gate_rules.verdict(results, reasons)
+    for result in results:
+        (log.error if result.passed is False else log.info)("%s", result.describe())
+    for reason in reasons:
+        log.error("invalid run: %s", reason)
+    finished = datetime.now(UTC)
+    summary = {
+        "scenario": run.scenario,
+        "profile": run.settings.profile.name,
+        "profile_fingerprint": run.settings.profile.fingerprint(),
+        "target": run.settings.profile.base_url,
+        "launched_target": run.launched_target,
+        "started_at": run.started_at.isoformat(),
+        "finished_at": finished.isoformat(),
+        "duration_seconds": round((finished - run.started_at).total_seconds(), 3),
+        "settings": {
+            "users": options.num_users, "spawn_rate": options.spawn_rate, "run_time_seconds": options.run_time,
+            "token_mode": run.settings.token_mode.value, "token_refresh_margin": run.settings.refresh_margin,
+            "token_jitter": run.settings.jitter, "polite": run.settings.polite,
+            "task_rate_per_user": run.settings.task_rate, "expected_workers": expected_workers,
+            "shape": environment.shape_class.__class__.__name__ if environment.shape_class else None,
+        },
+        **snapshot,
+        **verdict,
+        "files": {"locust_html": Path(options.html_file).name if options.html_file else None,
+                  "timeline": "timeline.html"},
+    }
+    directory = run.settings.report_dir or report_directory(run.scenario)
+    secrets = run.settings.profile.secrets()
+    write_summary(directory, summary, secrets)
+    write_timeline(directory, f"{run.scenario} on {run.settings.profile.name}", run.run_metrics.timeline())
+    redact_directory(directory, secrets)
+    log.info("load report: %s (exit code %d)", directory, verdict["exit_code"])
+    return int(verdict["exit_code"])
+
+
+def _register_listeners() -> None:
+    # Explicit registration (not decorators): Locust's hooks are untyped, our listeners are not.
+    listeners = {
+        "init_command_line_parser": add_load_options,
+        "init": start_run,
+        "test_start": start_sampling,
+        "test_stop": stop_sampling,
+        "spawning_complete": release_the_herd,
+        "request": count_request_second,
+        "report_to_master": ship_metrics,
+        "worker_report": merge_worker_metrics,
+        "quitting": judge_run,
+    }
+    for event_name, listener in listeners.items():
+        hook: Any = getattr(events, event_name)
+        hook.add_listener(listener)
+
+
+_register_listeners()

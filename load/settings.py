@@ -1,0 +1,101 @@
+"""What a load run needs to know, resolved once from options, environment and profile (pure).
+
+Precedence is the project's: command line > environment (`CAP_*`) > profile > default. The
+same function serves `python -m load` (before Locust starts) and the locustfiles (inside it).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from conformance.profiles import DEFAULT_PROFILE, Profile, load_profile
+from load.gates import effective_gates, parse_gate_assignments
+from load.token_cache import TokenMode
+
+DEFAULT_MAX_ITERATIONS_PER_USER = 100_000
+
+
+class SettingsError(ValueError):
+    """A run that cannot start as configured; str() names the setting and the fix."""
+
+
+@dataclass(frozen=True)
+class LoadSettings:
+    profile: Profile
+    token_mode: TokenMode
+    refresh_margin: float = 0.0
+    jitter: float = 0.0
+    polite: bool = False
+    task_rate: float = 5.0  # task iterations per user-second, after polite pacing
+    invalid_share: float = 0.0
+    gates: dict[str, float] = field(default_factory=dict)
+    report_dir: Path | None = None
+    max_iterations_per_user: int = DEFAULT_MAX_ITERATIONS_PER_USER
+
+
+def profile_name(cli_value: str | None, environ: Mapping[str, str] | None = None) -> str:
+    environ = os.environ if environ is None else environ
+    return cli_value or environ.get("CAP_PROFILE") or DEFAULT_PROFILE
+
+
+def target_url(cli_value: str | None, environ: Mapping[str, str] | None = None) -> str:
+    environ = os.environ if environ is None else environ
+    return (cli_value or environ.get("CAP_TARGET") or "").rstrip("/")
+
+
+def resolve_profile(name_or_path: str, target: str) -> Profile:
+    """The profile, pointed at `target` when one is given (which also means: launch nothing)."""
+    profile = load_profile(name_or_path)
+    return profile.with_base_url(target).without_launch() if target else profile
+
+
+def is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_target_allowed(url: str, allow_remote: bool) -> None:
+    """Load goes to loopback unless the operator says otherwise, in so many words."""
+    if url and not is_loopback(url) and not allow_remote:
+        raise SettingsError(f"target {url} is not on loopback: pass --allow-remote (or CAP_ALLOW_REMOTE=1) "
+                            "to load a remote server, and consider --polite on shared clusters")
+
+
+def polite_task_rate(rate_limit_per_minute: int, planned_users: int) -> float:
+    """Open-model pacing: the profile's per-key budget shared evenly by every planned user."""
+    return rate_limit_per_minute / 60.0 / max(planned_users, 1)
+
+
+def task_rate(requested: float, default: float, polite: bool, rate_limit_per_minute: int, planned_users: int) -> float:
+    rate = requested if requested > 0 else default
+    if polite and rate_limit_per_minute > 0:
+        # The budget caps the rate; a slower requested rate stays slower.
+        return min(rate, polite_task_rate(rate_limit_per_minute, planned_users))
+    return rate
+
+
+def token_mode(requested: str, default: TokenMode) -> TokenMode:
+    if not requested:
+        return default
+    try:
+        return TokenMode(requested)
+    except ValueError:
+        choices = ", ".join(mode.value for mode in TokenMode)
+        raise SettingsError(f"--token-mode {requested!r}: choose one of {choices}") from None
+
+
+def gates_for_run(profile: Profile, cli_assignments: list[str]) -> dict[str, float]:
+    try:
+        return effective_gates(profile.load_gates, parse_gate_assignments(cli_assignments))
+    except ValueError as error:
+        raise SettingsError(str(error)) from None

@@ -1,0 +1,65 @@
+"""Cheap checks of token-endpoint answers, fit for the hot path (pure: no locust import).
+
+No signature verification here: a load run checks that every answer is well formed, and the
+conformance suite proves the signature. Problems are short phrases that never quote the token.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jwt
+
+from conformance.protocol import INVALID_CREDENTIALS_CODE, Outcome, access_token, error_code, ttl_seconds
+
+EXPECTED_ALGORITHM = "RS256"
+
+
+def token_claims(token: str) -> dict[str, Any] | None:
+    """The unverified claims, or None if the token is not a decodable compact JWS."""
+    if token.count(".") != 2:
+        return None
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return None
+    return claims if isinstance(claims, dict) else None
+
+
+def expires_at(token: str) -> float | None:
+    claims = token_claims(token)
+    exp = claims.get("exp") if claims else None
+    return float(exp) if isinstance(exp, int | float) and not isinstance(exp, bool) else None
+
+
+def issued_token_problem(outcome: Outcome, body: Any) -> str | None:
+    """Why a valid-credential answer is not a well-formed token, or None when it is."""
+    if outcome is not Outcome.ACCEPT:
+        return f"expected a token, got {outcome.value}"
+    token = access_token(body)
+    if token is None or token.count(".") != 2:
+        return "accessToken is not three dot-separated segments"
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError:
+        return "token header does not decode"
+    if header.get("alg") != EXPECTED_ALGORITHM:
+        return f"token alg is {header.get('alg')!r}, expected {EXPECTED_ALGORITHM}"
+    claims = token_claims(token)
+    if claims is None:
+        return "token payload does not decode"
+    exp, iat, ttl = claims.get("exp"), claims.get("iat"), ttl_seconds(body)
+    if type(exp) is not int or type(iat) is not int or type(ttl) is not int:  # bool is not a valid int here
+        return "exp, iat or ttlSeconds is not an integer"
+    if ttl != exp - iat:
+        return f"ttlSeconds {ttl} differs from exp - iat = {exp - iat}"
+    return None
+
+
+def rejected_credentials_problem(outcome: Outcome, body: Any) -> str | None:
+    """Why an invalid-credential answer is not the documented 320001 rejection, or None."""
+    if access_token(body) is not None:
+        return "invalid credentials were given a token"
+    if outcome is not Outcome.REJECT_CRED or error_code(body) != INVALID_CREDENTIALS_CODE:
+        return f"expected errors[0].code {INVALID_CREDENTIALS_CODE}, got {outcome.value} code {error_code(body)}"
+    return None

@@ -107,6 +107,7 @@ class CapillaryApi:
         json_body: Any = None,
         params: Mapping[str, str] | None = None,
         label: str = "",
+        record: bool = True,
     ) -> Exchange:
         if json_body is not None:
             content = json.dumps(json_body).encode()
@@ -129,15 +130,15 @@ class CapillaryApi:
                 time.sleep(_retry_after(response, attempt))  # the server asked us to wait
                 continue
             exchange = _snapshot(response, time.perf_counter() - started, label)
-            if self.on_exchange:
+            if self.on_exchange and record:
                 self.on_exchange(exchange)
             return exchange
         raise AssertionError("unreachable: the loop returns on its last attempt")  # pragma: no cover
 
     # --- token endpoint -------------------------------------------------------------------
-    def generate_token(self, key: str, secret: str, label: str = "generate token") -> Exchange:
+    def generate_token(self, key: str, secret: str, label: str = "generate token", record: bool = True) -> Exchange:
         return self.send("POST", protocol.TOKEN_GENERATE_PATH, json_body=protocol.token_request_body(key, secret),
-                         label=label)
+                         label=label, record=record)
 
     def token_request(
         self, content: bytes, *, method: str = "POST", headers: Headers | None = None,

@@ -15,7 +15,7 @@ from typing import Any
 
 from conformance import protocol
 from conformance.checks import token_endpoint
-from conformance.checks.failures import ConformanceFailure, VacuousNegative
+from conformance.checks.failures import VacuousNegative
 from conformance.client import CapillaryApi
 from conformance.exchange import Exchange
 from conformance.profiles.model import Client, Profile
@@ -99,10 +99,12 @@ class TargetContext:
         client = self.client(role)
         sent_at = time.time()
         exchange = self.api.generate_token(client.key, client.secret, label=label or f"generate token ({role})")
-        try:
-            token = token_endpoint.token_was_issued(exchange)
-        except ConformanceFailure as failure:
-            raise SetupError(f"the {role} client could not get a token: {failure}") from None
+        if exchange.token_outcome is protocol.Outcome.REJECT_CRED:
+            # A documented refusal of the profile's own credentials: the profile is wrong, not the target.
+            raise SetupError(f"the target refused clients.{role} (key {client.key[:4]}…) with "
+                             f"{protocol.error_code(exchange.json)}: check clients.{role}.key and .secret")
+        # Anything else that is not a token (HTML, 5xx, garbage) is the target failing CAP-TOK-01.
+        token = token_endpoint.token_was_issued(exchange)
         self.redactor.add(token)
         try:
             decoded = decode_unverified(token)
@@ -124,7 +126,7 @@ class TargetContext:
                 cached = self._cache[role] = self.issue(role)
             return cached
 
-    def calibrate_clock(self, role: str = "primary", max_requests: int = 400) -> None:
+    def calibrate_clock(self, role: str = "primary", spin_seconds: float = 1.6) -> None:
         """Find the server's second boundary by watching `iat` tick over: offset to a few ms.
 
         Only for targets without a rate limit (the reference server, a lab): it costs up to a
@@ -132,31 +134,27 @@ class TargetContext:
         """
         if self.profile.rate_limit_per_minute:
             return
-        budget = max_requests
-        for _attempt in range(3):
-            baseline, last_old_sent, _ = self._probe_iat(role)
-            if baseline is None:
+        baseline, last_old_sent, _ = self._probe_iat(role)
+        if baseline is None:
+            return
+        # The coarse estimate is good to ±0.5 s: wake 0.6 s early, then probe back to back.
+        sleep_until_server_time(self.clock, baseline + 1 - 0.6, budget=2.0)
+        deadline = time.monotonic() + spin_seconds
+        while time.monotonic() < deadline:
+            iat, sent, received = self._probe_iat(role)
+            if iat is None:
                 return
-            # Sleep until shortly before the predicted tick, then probe back to back.
-            sleep_until_server_time(self.clock, baseline + 1 - 0.1, budget=2.0)
-            while budget > 0:
-                budget -= 1
-                iat, sent, received = self._probe_iat(role)
-                if iat is None:
-                    return
-                if iat > baseline:
-                    if received - last_old_sent < 0.1:  # a tight bracket: accept it
-                        self.clock.offset = iat - (last_old_sent + received) / 2
-                        self.clock.uncertainty = (received - last_old_sent) / 2
-                        return
-                    self.clock.offset = iat + 0.5 - (sent + received) / 2  # slept past it: refine, retry
-                    break
-                last_old_sent = sent
+            if iat > baseline:
+                if received - last_old_sent < 0.1:  # a tight bracket around the tick
+                    self.clock.offset = iat - (last_old_sent + received) / 2
+                    self.clock.uncertainty = (received - last_old_sent) / 2
+                return
+            last_old_sent = sent
 
     def _probe_iat(self, role: str) -> tuple[int | None, float, float]:
         client = self.client(role)
         sent = time.time()
-        exchange = self.api.generate_token(client.key, client.secret, label="clock calibration")
+        exchange = self.api.generate_token(client.key, client.secret, label="clock calibration", record=False)
         received = time.time()
         token = protocol.access_token(exchange.json)
         if token is None:

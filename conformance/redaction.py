@@ -28,8 +28,11 @@ class Redactor:
 
     def add(self, *values: str) -> None:
         """Remember more values to hide (e.g. every token the run obtained)."""
+        # A token's signature is the secret part: forged tokens reuse it with other headers or
+        # payloads, so it is hidden on its own as well as inside the whole token.
+        signatures = [v.rsplit(".", 1)[1] for v in values if v.count(".") == 2 and len(v.rsplit(".", 1)[1]) >= 16]
         with self._lock:
-            self._secrets.update(v for v in values if v and len(v) >= 4)
+            self._secrets.update(v for v in [*values, *signatures] if v and len(v) >= 4)
             self._ordered = sorted(self._secrets, key=len, reverse=True)
 
     @property

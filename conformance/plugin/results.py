@@ -31,13 +31,15 @@ class RunResults:
     started: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
 
     def record(self, result: TestResult) -> None:
+        """setup, call and teardown each report: merge their evidence, keep the worst verdict."""
         previous = self.tests.get(result.nodeid)
-        # setup/call/teardown each report: keep the worst.
-        if previous is None or _RANK[result.verdict] > _RANK[previous.verdict]:
-            if previous is not None:
-                result.exchanges = sorted(set(previous.exchanges) | set(result.exchanges))
-                result.duration += previous.duration
+        if previous is None:
             self.tests[result.nodeid] = result
+            return
+        previous.exchanges = sorted(set(previous.exchanges) | set(result.exchanges))
+        previous.duration += result.duration
+        if _RANK[result.verdict] > _RANK[previous.verdict]:
+            previous.verdict, previous.message = result.verdict, result.message
 
     def requirement_verdicts(self) -> dict[str, dict[str, Any]]:
         table: dict[str, dict[str, Any]] = {}

@@ -54,6 +54,7 @@ class ConformanceRun:
         self.context: TargetContext | None = None
         self.public_key: Any = None
         self._loaded: Profile | None = None
+        self.preflight_failure: str | None = None
 
     def profile_for_collection(self) -> Profile | None:
         """The profile as written (no launch), for parametrising by its contents; errors surface in start()."""
@@ -93,6 +94,9 @@ class ConformanceRun:
         try:
             self.context.issue("primary", label="preflight: primary token")
             self.public_key = reporting.load_public_key(self.context)
+        except ConformanceFailure as failure:
+            # The target answers, but not with a token: every test will show the evidence.
+            self.preflight_failure = str(failure)
         except TargetUnreachable as error:
             self.stop_target()
             pytest.exit(str(error), returncode=EXIT_INCOMPLETE)
@@ -210,6 +214,8 @@ def _verdict(call: pytest.CallInfo[None], report: pytest.TestReport) -> str:
         return "skipped"
     if report.passed:
         return "pass"
-    if call.excinfo is not None and call.excinfo.errisinstance((ConformanceFailure, AssertionError)):
-        return "fail" if call.when == "call" else "error"
+    if call.excinfo is not None and call.excinfo.errisinstance(ConformanceFailure):
+        return "fail"  # the target broke the contract, even while a fixture was preparing evidence
+    if call.excinfo is not None and call.excinfo.errisinstance(AssertionError) and call.when == "call":
+        return "fail"
     return "error"

@@ -132,8 +132,12 @@ def invalid_run_reasons(snapshot: Mapping[str, Any], expected_workers: int = 0,
                         cpu_limit: float = GENERATOR_CPU_LIMIT_PERCENT) -> list[str]:
     """Why the run's numbers cannot be trusted; empty when they can."""
     reasons = list(snapshot.get("aborted", []))
-    if not snapshot.get("total", {}).get("requests"):
-        reasons.append("no requests were made (is the target answering, and did any user start?)")
+    requests = snapshot.get("total", {}).get("requests") or 0
+    answers = snapshot.get("metrics", {}).get("http_answers")
+    if not requests:
+        reasons.append("no requests were made (did any user start?)")
+    elif answers == 0:
+        reasons.append(f"the target gave no HTTP answer to any of {requests} requests (is it up, is the URL right?)")
     cpu = snapshot.get("metrics", {}).get("busiest_generator_cpu")
     if cpu is not None and cpu > cpu_limit:
         reasons.append(f"a load generator averaged {cpu:g}% CPU (limit {cpu_limit:g}%): its latencies are its own; "

@@ -63,6 +63,16 @@ class LoadRun:
         self.started_at = datetime.now(UTC)
         self.all_users_spawned = gevent.event.Event()
         self.sampler: gevent.Greenlet | None = None
+        self.planned_until: float | None = None
+
+    def plan_until_now(self) -> None:
+        """Add what the pacing promised since the last call: users alive x task rate x seconds."""
+        runner = self.environment.runner
+        now = time.monotonic()
+        # A master runs no users itself: its workers plan theirs.
+        if self.planned_until is not None and runner is not None and not isinstance(runner, MasterRunner):
+            self.metrics.plan(now - self.planned_until, runner.user_count, self.settings.task_rate)
+        self.planned_until = now
 
     @property
     def is_coordinator(self) -> bool:
@@ -199,21 +209,17 @@ def start_sampling(environment: Environment, **_kwargs: Any) -> None:
 def _sample(run: LoadRun) -> None:
     process = psutil.Process()
     process.cpu_percent(None)  # the first reading is a baseline, always 0.0
-    plans_users = not isinstance(run.environment.runner, MasterRunner)  # a master runs no users itself
-    last = time.monotonic()
+    run.planned_until = time.monotonic()
     for _ in range(MAX_SAMPLES):
         gevent.sleep(SAMPLE_INTERVAL_SECONDS)
-        now = time.monotonic()
         run.metrics.cpu_sample(process.cpu_percent(None))
-        runner = run.environment.runner
-        if plans_users and runner is not None:
-            run.metrics.plan(now - last, runner.user_count, run.settings.task_rate)
-        last = now
+        run.plan_until_now()
 
 
 def stop_sampling(environment: Environment, **_kwargs: Any) -> None:
     if _RUN is not None and _RUN.sampler is not None:
         _RUN.sampler.kill(block=False)
+        _RUN.plan_until_now()  # the partial second since the last sample was planned too
 
 
 def release_the_herd(user_count: int, **_kwargs: Any) -> None:
@@ -222,9 +228,11 @@ def release_the_herd(user_count: int, **_kwargs: Any) -> None:
 
 
 def count_request_second(request_type: str, response_time: float, exception: BaseException | None,
-                         start_time: float | None = None, **_kwargs: Any) -> None:
+                         start_time: float | None = None, response: Any = None, **_kwargs: Any) -> None:
     if _RUN is not None and request_type != "REGEN":
-        _RUN.metrics.request_finished(start_time or time.time(), response_time or 0.0, exception is not None)
+        answered = (getattr(response, "status_code", 0) or 0) > 0  # 0: no HTTP answer (refused, timed out)
+        _RUN.metrics.request_finished(start_time or time.time(), response_time or 0.0, exception is not None,
+                                      answered)
 
 
 def ship_metrics(client_id: str, data: dict[str, Any], **_kwargs: Any) -> None:

@@ -38,6 +38,7 @@ class ProcessMetrics:
         self.throttled = 0
         self.task_iterations = 0
         self.planned_iterations = 0.0
+        self.answered = 0
         self.herd: Counter[str] = Counter()
         self.cpu_samples: list[float] = []
         self.marked_events: list[tuple[float, str]] = []
@@ -66,6 +67,10 @@ class ProcessMetrics:
             self.recovery_sample(label, seconds, succeeded)
 
     # -- the rest of the run -----------------------------------------------------------------
+    def token_generated_directly(self) -> None:
+        """A token minted outside any cache (the token storm): counted, but no expiry replaced."""
+        self.generations["direct"] += 1
+
     def throttled_answer(self) -> None:
         self.throttled += 1
 
@@ -79,7 +84,8 @@ class ProcessMetrics:
     def cpu_sample(self, percent: float) -> None:
         self.cpu_samples.append(round(percent, 1))
 
-    def request_finished(self, start_time: float, response_time_ms: float, failed: bool) -> None:
+    def request_finished(self, start_time: float, response_time_ms: float, failed: bool, answered: bool = True) -> None:
+        self.answered += int(answered)
         second = int(start_time)
         row = self.seconds.get(second)
         if row is None:
@@ -105,6 +111,7 @@ class ProcessMetrics:
             "throttled": self.throttled,
             "task_iterations": self.task_iterations,
             "planned_iterations": self.planned_iterations,
+            "answered": self.answered,
             "herd": dict(self.herd),
             "cpu_samples": list(self.cpu_samples),
             "marked_events": [list(e) for e in self.marked_events],
@@ -130,7 +137,7 @@ class RunMetrics:
     def merge(self, source: str, delta: Mapping[str, Any]) -> None:
         self.sources.add(source)
         self.generations.update(delta.get("generations", {}))
-        for name in ("expired_seen", "expired_leaked", "recovery_failures", "throttled", "task_iterations"):
+        for name in ("expired_seen", "expired_leaked", "recovery_failures", "throttled", "task_iterations", "answered"):
             self.counts[name] += int(delta.get(name, 0))
         self.planned_iterations += float(delta.get("planned_iterations", 0.0))
         self.herd.setdefault(source, Counter()).update(delta.get("herd", {}))
@@ -180,12 +187,14 @@ class RunMetrics:
                 "initial": self.generations["initial"],
                 "regeneration": self.generations["regeneration"],
                 "refresh": self.generations["refresh"],
+                "direct": self.generations["direct"],
                 "total": sum(self.generations.values()),
             },
             "expired_498_seen": self.counts["expired_seen"],
             "leaked_498": self.counts["expired_leaked"],
             "failed_recoveries": self.counts["recovery_failures"],
             "throttled_429": self.counts["throttled"],
+            "http_answers": self.counts["answered"],
             "herd": {"factor": self.herd_factor(), "per_process": herd_per_process},
             "pacing": {
                 "task_iterations": self.counts["task_iterations"],

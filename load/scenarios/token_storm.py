@@ -24,3 +24,4 @@ class TokenStormUser(CapillaryUser):
             self.generate_token()
         except TokenUnavailable:
             return  # already recorded as a failed `token.generate` sample
+        self.load_run.metrics.token_generated_directly()

@@ -19,6 +19,7 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
 # SPEC.md CAP-JWT-02: the claims every access token carries.
 REQUIRED_CLAIMS: tuple[str, ...] = ("iss", "exp", "iat", "jti", "sub", "client_id", "org_id", "token_use")
@@ -37,7 +38,7 @@ class MalformedToken(ValueError):
         self.reason = reason
 
 
-class KeyNotFound(LookupError):
+class KeyNotFound(KeyError):
     """A JWKS has no usable RSA key with the requested `kid`."""
 
 
@@ -191,7 +192,7 @@ def public_key_from_jwks(jwks: Mapping[str, Any], kid: str) -> rsa.RSAPublicKey:
     raise KeyNotFound(f"no RSA key with kid {kid!r} in the JWKS")
 
 
-def public_key_fingerprint(public_key: rsa.RSAPublicKey) -> str:
+def public_key_fingerprint(public_key: PublicKeyTypes) -> str:
     """SHA-256 (hex) of the DER SubjectPublicKeyInfo: stable across PEM/JWK re-encodings."""
     der = public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     return hashlib.sha256(der).hexdigest()
@@ -230,7 +231,7 @@ def recover_rsa_public_key(
         greatest_common_divisor: Any = gmpy2.gcd
     except ImportError:
         if e > 17 and not allow_pure_python_for_large_e:
-            raise RuntimeError("recovering a key with a large public exponent needs gmpy2 (pure Python takes hours)") from None
+            raise RuntimeError("a large public exponent needs gmpy2: pure Python takes hours") from None
         big_integer, greatest_common_divisor = int, math.gcd
 
     signatures = [int.from_bytes(token.signature, "big") for token in decoded]

@@ -42,11 +42,11 @@ def _alg_none(name: str, spelling: str, keep_signature: bool = False) -> Recipe:
 
 
 def _alg(name: str, value: Any, description: str) -> Recipe:
-    return Recipe(f"alg-{name}", 24, f"{description}, original signature kept", lambda f: f.with_header(f.header_with(alg=value)))
+    return _header_parameter(f"alg-{name}", 24, description, alg=value)
 
 
 def _kid(name: str, kid: Any, description: str) -> Recipe:
-    return Recipe(f"kid-{name}", 31, f"{description}, original signature kept", lambda f: f.with_header(f.header_with(kid=kid)))
+    return _header_parameter(f"kid-{name}", 31, description, kid=kid)
 
 
 def _kid_relative(name: str, suffix: str, description: str) -> Recipe:
@@ -56,7 +56,7 @@ def _kid_relative(name: str, suffix: str, description: str) -> Recipe:
         f"kid-{name}",
         31,
         f"{description}, original signature kept",
-        lambda f: f.with_header(f.header_with(kid=f"{f.kid}{suffix}")),
+        lambda f: f.with_header(f.header_with(kid=f"{f.original_kid}{suffix}")),
     )
 
 
@@ -69,8 +69,10 @@ def _kid_hs256(name: str, kid: str, secret: bytes, description: str) -> Recipe:
     )
 
 
-def _header_parameter(name: str, description: str, **parameters: Any) -> Recipe:
-    return Recipe(name, 33, f"{description}, original signature kept", lambda f: f.with_header(f.header_with(**parameters)))
+def _header_parameter(forgery_id: str, case: int, description: str, **parameters: Any) -> Recipe:
+    """The header with `parameters` set (or REMOVED) over the original payload and signature."""
+    description = f"{description}, original signature kept"
+    return Recipe(forgery_id, case, description, lambda f: f.with_header(f.header_with(**parameters)))
 
 
 def _duplicate_alg(inputs: ForgeryInputs) -> str:
@@ -87,7 +89,7 @@ RECIPES: tuple[Recipe, ...] = (
     _alg("unknown-rs257", "RS257", 'alg "RS257"'),
     _alg("array", ["RS256"], 'alg ["RS256"]'),
     _alg("number", 256, "alg 256"),
-    _kid("unknown", "conformance-unknown-kid", "kid no key set has"),
+    _kid("unknown", "conformance-unknown-kid", "kid that names no key"),
     _kid("empty", "", 'kid ""'),
     _kid("missing", REMOVED, "No kid member"),
     _kid("very-long", "A" * 4096, "kid of 4096 characters"),
@@ -99,11 +101,11 @@ RECIPES: tuple[Recipe, ...] = (
     _kid_relative("command-injection", "|sleep 5", "kid with '|sleep 5' appended (watch for a 5 s latency)"),
     _kid("nosql-injection", {"$ne": None}, 'kid as the object {"$ne": null}'),
     _kid_relative("ldap-injection", "*)(kid=*", "kid with an LDAP filter break-out appended"),
-    _header_parameter("crit-unknown", f"crit names the unknown parameter {UNKNOWN_CRITICAL_PARAMETER!r}",
+    _header_parameter("crit-unknown", 33, f"crit names the unknown parameter {UNKNOWN_CRITICAL_PARAMETER!r}",
                       crit=[UNKNOWN_CRITICAL_PARAMETER], **{UNKNOWN_CRITICAL_PARAMETER: True}),
-    _header_parameter("b64-false", 'b64 false, listed in crit (RFC 7797 unencoded payload)', b64=False, crit=["b64"]),
-    _header_parameter("zip-def", 'zip "DEF" (a JWE-only parameter)', zip="DEF"),
-    _header_parameter("nested-jwt-cty", 'cty "JWT" (claims a nested JWT)', cty="JWT"),
+    _header_parameter("b64-false", 33, "b64 false, listed in crit (RFC 7797)", b64=False, crit=["b64"]),
+    _header_parameter("zip-def", 33, 'zip "DEF" (a JWE-only parameter)', zip="DEF"),
+    _header_parameter("nested-jwt-cty", 33, 'cty "JWT" (claims a nested JWT)', cty="JWT"),
     Recipe("duplicate-alg-in-header", 34, 'Header text has alg "RS256" then alg "none"; original signature kept',
            _duplicate_alg),
 )

@@ -121,7 +121,7 @@ def self_signed_certificate_der(seed: int, issued_at: int) -> bytes:
     """
     key = attacker_rsa_key(seed)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "conformance-suite attacker")])
-    not_before = datetime.datetime.fromtimestamp(issued_at, tz=datetime.timezone.utc) - datetime.timedelta(days=1)
+    not_before = datetime.datetime.fromtimestamp(issued_at, tz=datetime.UTC) - datetime.timedelta(days=1)
     certificate = (
         x509.CertificateBuilder()
         .subject_name(name)

@@ -36,8 +36,9 @@ def edited(members: Mapping[str, Any], **changes: Any) -> dict[str, Any]:
 class ForgeryInputs:
     valid: DecodedToken
     seed: int
+    # None when the target publishes no key and none was recovered: key-confusion recipes skip.
     public_key: rsa.RSAPublicKey | None
-    kid: str
+    kid: str  # what tokens the suite signs itself put in their header
     attacker_url: str
 
     @property
@@ -51,6 +52,12 @@ class ForgeryInputs:
     @property
     def signature_segment(self) -> str:
         return self.valid.segments[2]
+
+    @property
+    def original_kid(self) -> str:
+        """The kid the server itself put in the valid token (`kid` is for re-signed tokens)."""
+        kid = self.valid.header.get("kid")
+        return kid if isinstance(kid, str) else self.kid
 
     def header_with(self, **changes: Any) -> dict[str, Any]:
         return edited(self.valid.header, **changes)

@@ -114,13 +114,16 @@ def _weak_hmac(name: str, secret: bytes) -> Recipe:
 
 RECIPES: tuple[Recipe, ...] = (
     *(_hs256_confusion(encoding) for encoding in PUBLIC_KEY_ENCODINGS),
-    Recipe("ps256-foreign-key", 26, "PS256 signed with the suite's RSA key", _foreign_rsa("PS256", 26), depends_on_seed=True),
-    Recipe("rs384-foreign-key", 26, "RS384 signed with the suite's RSA key", _foreign_rsa("RS384", 26), depends_on_seed=True),
-    Recipe("rs512-foreign-key", 26, "RS512 signed with the suite's RSA key", _foreign_rsa("RS512", 26), depends_on_seed=True),
-    Recipe("es256-foreign-key", 26, "ES256 signed with the suite's P-256 key", _signed_by_suite_ec_key, depends_on_seed=True),
+    *(
+        Recipe(f"{alg.lower()}-foreign-key", 26, f"{alg} signed with the suite's RSA key", _foreign_rsa(alg),
+               depends_on_seed=True)
+        for alg in ("PS256", "RS384", "RS512")
+    ),
+    Recipe("es256-foreign-key", 26, "ES256 signed with the suite's P-256 key", _signed_by_suite_ec_key,
+           depends_on_seed=True),
     *(_weak_hmac(name, secret) for name, secret in WEAK_HMAC_SECRETS.items()),
     Recipe("rs256-foreign-key", 28, "RS256 signed with the suite's RSA-2048 key, same kid and claims",
-           _foreign_rsa("RS256", 28), depends_on_seed=True),
+           _foreign_rsa("RS256"), depends_on_seed=True),
     Recipe("embedded-jwk-rsa", 29, "Header jwk is the suite's RSA public key; RS256 signed with its private half",
            _embedded_rsa_jwk, depends_on_seed=True),
     Recipe("embedded-jwk-ec", 29, "Header jwk is the suite's P-256 public key; ES256 signed with its private half",

@@ -37,7 +37,7 @@ def _json_serialization(inputs: ForgeryInputs) -> str:
 
 
 def _invalid_utf8_header(inputs: ForgeryInputs) -> str:
-    text = json_text(inputs.header_with(kid=f"{inputs.kid}{_PLACEHOLDER}"))
+    text = json_text(inputs.header_with(kid=f"{inputs.original_kid}{_PLACEHOLDER}"))
     header_segment = b64url_encode(text.replace(_PLACEHOLDER.encode(), INVALID_UTF8))
     return f"{header_segment}.{inputs.payload_segment}.{inputs.signature_segment}"
 
@@ -77,7 +77,8 @@ def other_jti(inputs: ForgeryInputs) -> str:
 
 RECIPES: tuple[Recipe, ...] = (
     Recipe("one-segment", 20, "Header segment alone, no dots", lambda f: f.header_segment),
-    Recipe("two-segments", 20, "Header and payload only, no second dot", lambda f: f"{f.header_segment}.{f.payload_segment}"),
+    Recipe("two-segments", 20, "Header and payload only, no second dot",
+           lambda f: f"{f.header_segment}.{f.payload_segment}"),
     Recipe("four-segments", 20, "The valid token plus a fourth segment (its signature again)",
            lambda f: f"{f.valid.raw}.{f.signature_segment}"),
     Recipe("five-segments", 20, "The valid token plus two more segments (JWE-shaped)",
@@ -87,7 +88,7 @@ RECIPES: tuple[Recipe, ...] = (
            lambda f: _replace_header_segment(f, "")),
     Recipe("empty-payload-segment", 20, "Payload segment empty, header and signature kept",
            lambda f: _replace_payload_segment(f, "")),
-    Recipe("non-base64url-char", 20, "A '!' inside the payload segment; lenient decoders skip it and see the signed bytes",
+    Recipe("non-base64url-char", 20, "A '!' inside the payload segment (lenient decoders skip it: signed bytes)",
            lambda f: _inserted_mid_payload(f, "!")),
     Recipe("padding-equals", 20, "Segments carry base64 '=' padding; same decoded bytes", _with_padding),
     Recipe("embedded-space", 20, "A space inside the payload segment", lambda f: _inserted_mid_payload(f, " ")),

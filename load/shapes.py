@@ -5,8 +5,6 @@
 `--users`; with `--stages 5s:10:5,10s:10:10,12s:30:50,15s:10:50` it is exactly that.
 """
 
-from typing import Any
-
 from locust import LoadTestShape
 
 from load.stages import Stage, stage_at, stages_for_run
@@ -18,9 +16,9 @@ class StagesShape(LoadTestShape):
 
     def tick(self) -> tuple[int, float] | None:
         if not self.stages:
-            if self.runner is None:
+            options = self.runner.environment.parsed_options if self.runner else None
+            if options is None:
                 return None
-            options: Any = self.runner.environment.parsed_options
             self.stages = stages_for_run(options.stages, options.run_time, options.num_users)
         elapsed: float = self.get_run_time()  # type: ignore[no-untyped-call]
         stage = stage_at(self.stages, elapsed)

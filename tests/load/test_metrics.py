@@ -1,0 +1,102 @@
+"""Metrics per process and their aggregation across processes (what the master does)."""
+
+from __future__ import annotations
+
+from load.metrics import ProcessMetrics, RunMetrics
+from load.token_cache import CachedToken, GenerationReason
+
+
+def token(key: str) -> CachedToken:
+    return CachedToken(value="t", version=1, expires_at=None, expiry_key=key, refresh_at=None)
+
+
+def worker_with_regenerations(per_expiry: dict[str, int]) -> ProcessMetrics:
+    metrics = ProcessMetrics(clock=lambda: 100.0)
+    metrics.token_generated(GenerationReason.INITIAL, None)
+    for key, count in per_expiry.items():
+        metrics.expired_token_seen(token(key))
+        for _ in range(count):
+            metrics.token_generated(GenerationReason.REGENERATION, token(key))
+    return metrics
+
+
+def test_worker_deltas_add_up_on_the_master():
+    run = RunMetrics()
+    one, two = worker_with_regenerations({"s@10": 1}), worker_with_regenerations({"s@10": 1, "s@12": 1})
+    one.request_finished(100.2, 5.0, failed=False)
+    two.request_finished(100.7, 15.0, failed=True)
+    two.request_finished(101.1, 1.0, failed=False, answered=False)
+
+    run.merge("w1", one.drain())
+    run.merge("w2", two.drain())
+    summary = run.summary()
+
+    assert summary["token_generations"] == {"initial": 2, "regeneration": 3, "refresh": 0, "direct": 0, "total": 5}
+    assert summary["expired_498_seen"] == 3
+    assert summary["http_answers"] == 2
+    assert summary["processes"] == ["w1", "w2"]
+    assert run.timeline()["seconds"] == [[100, 2, 1, 10.0, 15.0], [101, 1, 0, 1.0, 1.0]]
+
+
+def test_the_herd_factor_is_counted_per_expiry_per_process_not_summed_across_processes():
+    run = RunMetrics()
+    # Two workers each regenerate once for the same expiry: one refresh per worker is expected.
+    run.merge("w1", worker_with_regenerations({"s@10": 1}).drain())
+    run.merge("w2", worker_with_regenerations({"s@10": 1}).drain())
+
+    assert run.herd_factor() == 1.0
+
+
+def test_the_herd_factor_is_the_worst_expiry_of_any_process():
+    run = RunMetrics()
+    run.merge("local", worker_with_regenerations({"s@10": 1, "s@12": 20}).drain())
+
+    assert run.herd_factor() == 20.0
+    assert run.summary()["herd"]["per_process"]["local"] == {"expiries": 2, "max": 20, "mean": 10.5}
+
+
+def test_repeated_reports_of_one_worker_accumulate_and_drain_resets():
+    metrics, run = worker_with_regenerations({"s@10": 1}), RunMetrics()
+    run.merge("w1", metrics.drain())
+    metrics.token_generated(GenerationReason.REGENERATION, token("s@10"))
+    run.merge("w1", metrics.drain())
+
+    assert run.herd_factor() == 2.0
+    assert metrics.drain()["generations"] == {}
+
+
+def test_nothing_expired_means_no_herd_factor_rather_than_zero():
+    assert RunMetrics().herd_factor() is None
+
+
+def test_the_rate_ratio_compares_iterations_done_with_iterations_planned():
+    metrics, run = ProcessMetrics(), RunMetrics()
+    metrics.plan(seconds=2.0, users=5, iterations_per_user_second=2.0)
+    for _ in range(18):
+        metrics.task_done()
+    run.merge("local", metrics.drain())
+
+    assert run.rate_ratio() == 0.9
+
+
+def test_generator_cpu_is_reported_per_process_and_the_busiest_mean_counts():
+    run = RunMetrics()
+    for source, samples in {"w1": [10.0, 30.0], "w2": [95.0, 91.0]}.items():
+        metrics = ProcessMetrics()
+        for sample in samples:
+            metrics.cpu_sample(sample)
+        run.merge(source, metrics.drain())
+
+    assert run.busiest_generator_cpu() == 93.0
+    assert run.cpu_by_source()["w1"] == {"mean": 20.0, "max": 30.0, "samples": 2}
+
+
+def test_a_recovery_is_handed_to_the_sample_callback_with_its_operation():
+    samples = []
+    metrics = ProcessMetrics(recovery_sample=lambda label, seconds, ok: samples.append((label, seconds, ok)))
+
+    metrics.expiry_recovered("customer.get", 0.004, succeeded=True)
+    metrics.expiry_recovered("customer.get", 0.010, succeeded=False)
+
+    assert samples == [("customer.get", 0.004, True), ("customer.get", 0.010, False)]
+    assert metrics.drain()["recovery_failures"] == 1

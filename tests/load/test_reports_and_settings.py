@@ -1,0 +1,100 @@
+"""Report files (redaction, offline timeline) and run settings (loopback guard, polite pacing)."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from load.reports import leaks_in_text, redact_directory, report_directory, timeline_html, write_summary
+from load.settings import (
+    SettingsError,
+    check_target_allowed,
+    is_loopback,
+    profile_name,
+    target_url,
+    task_rate,
+    token_mode,
+)
+from load.token_cache import TokenMode
+
+A_TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
+A_SECRET = "kQfFHlRVBkgy9CqJAfGGEkVX0sLbq8J5EggKxBn7"
+
+
+def test_report_folders_are_named_by_scenario_and_utc_time(tmp_path: Path):
+    when = datetime(2026, 1, 2, 3, 4, 5, 6000, tzinfo=UTC)
+
+    assert report_directory("expiry_wave", when, tmp_path) == tmp_path / "expiry_wave-20260102T030405.006000Z"
+
+
+def test_the_summary_never_holds_a_secret_or_a_token(tmp_path: Path):
+    path = write_summary(tmp_path, {"note": f"saw {A_TOKEN} with {A_SECRET}"}, [A_SECRET])
+
+    text = path.read_text()
+    assert leaks_in_text(text, [A_SECRET]) == []
+    assert json.loads(text)["note"] == "saw <token redacted> with ***"
+
+
+def test_redacting_a_folder_rewrites_only_the_files_that_leak(tmp_path: Path):
+    (tmp_path / "clean.csv").write_text("name,count\ncustomer.get,3\n")
+    (tmp_path / "leaky.html").write_text(f"<p>{A_TOKEN}</p>")
+
+    rewritten = redact_directory(tmp_path, [A_SECRET])
+
+    assert rewritten == [tmp_path / "leaky.html"]
+    assert "eyJ" not in (tmp_path / "leaky.html").read_text()
+
+
+def test_the_timeline_is_self_contained_svg_with_token_events_marked():
+    page = timeline_html("expiry_wave on reference", {
+        "seconds": [[100, 10, 0, 2.0, 5.0], [101, 12, 1, 3.0, 9.0]],
+        "events": [[100.5, "expiry", "local"], [100.6, "regeneration", "local"]],
+    })
+
+    assert "<svg" in page
+    assert "<polyline" in page
+    assert "expiry x1 at 0 s" in page
+    assert "regeneration x1 at 0 s" in page
+    assert not re.search(r"<script|<link|https?://(?!www\.w3\.org/2000/svg)", page)  # nothing fetched
+
+
+@pytest.mark.parametrize(("url", "loopback"), [
+    ("http://127.0.0.1:8080", True), ("http://localhost", True), ("http://[::1]:9", True),
+    ("https://eu.api.capillarytech.com", False), ("http://10.0.0.5", False),
+])
+def test_loopback_targets_are_recognised(url, loopback):
+    assert is_loopback(url) is loopback
+
+
+def test_a_remote_target_needs_an_explicit_allowance():
+    with pytest.raises(SettingsError, match="--allow-remote"):
+        check_target_allowed("https://eu.api.capillarytech.com", allow_remote=False)
+    check_target_allowed("https://eu.api.capillarytech.com", allow_remote=True)
+
+
+def test_polite_mode_shares_the_per_minute_budget_among_the_planned_users():
+    assert task_rate(0.0, 5.0, polite=True, rate_limit_per_minute=90, planned_users=3) == pytest.approx(0.5)
+    assert task_rate(0.2, 5.0, polite=True, rate_limit_per_minute=90, planned_users=3) == 0.2  # already slower
+    assert task_rate(0.0, 5.0, polite=True, rate_limit_per_minute=0, planned_users=3) == 5.0  # no budget known
+    assert task_rate(0.0, 5.0, polite=False, rate_limit_per_minute=90, planned_users=3) == 5.0
+
+
+def test_command_line_beats_environment_beats_default():
+    environ = {"CAP_PROFILE": "from-env", "CAP_TARGET": "http://127.0.0.1:1/"}
+
+    assert profile_name("cli", environ) == "cli"
+    assert profile_name(None, environ) == "from-env"
+    assert profile_name(None, {}) == "reference"
+    assert target_url(None, environ) == "http://127.0.0.1:1"
+    assert target_url("http://127.0.0.1:2", environ) == "http://127.0.0.1:2"
+
+
+def test_token_mode_defaults_to_the_scenarios_and_refuses_unknown_names():
+    assert token_mode("", TokenMode.PER_USER) is TokenMode.PER_USER
+    assert token_mode("naive", TokenMode.PER_USER) is TokenMode.NAIVE
+    with pytest.raises(SettingsError, match="single_flight"):
+        token_mode("herd", TokenMode.PER_USER)

@@ -1,0 +1,189 @@
+"""`run`: the main job for one profile, from conformance to a signed, leak-checked evidence bundle.
+
+conformance → load smoke → Allure single-file HTML → leak scan → summary.{json,html} → signed
+bundle → verification of the bundle just written. Every step yields a StepResult; the run's exit
+code is the worst of them (outcome.worst_exit_code) and a leak is always exit 2.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from conformance.certify import allure_html, keys, leaks, steps
+from conformance.certify.allure_metadata import write_allure_metadata
+from conformance.certify.bundle import sign_bundle, verify_bundle
+from conformance.certify.outcome import CONFORMANT, ERROR, StepResult, verdict_for, worst_exit_code
+from conformance.certify.provenance import target_slug, utc_stamp
+from conformance.certify.summary import build_summary, write_summary_json
+from conformance.certify.summary_html import referenced_exchanges, render_summary_html
+from conformance.certify.surface import observed_surface, read_exchanges
+from conformance.profiles import Profile, ProfileError, load_profile
+from conformance.profiles.loader import DEFAULT_PROFILE
+
+MARK = {"passed": "[green]✓[/]", "failed": "[red]✗[/]", "error": "[red]![/]", "incomplete": "[yellow]?[/]"}
+
+
+@dataclass
+class RunOptions:
+    profile: str | None = None
+    target: str | None = None
+    plan: str | None = "certification"
+    seed: int | None = None
+    strict: bool = False
+    load: bool = True
+    load_seconds: int = 10
+    signing_key: Path | None = None
+    reports_root: Path = Path("reports/certification")
+    passthrough: Sequence[str] = field(default_factory=tuple)
+
+
+class CertificationRun:
+    def __init__(self, options: RunOptions, console: Console) -> None:
+        self.options, self.console = options, console
+        self.results: list[StepResult] = []
+        self.started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        self.profile: Profile | None = None
+        # A broken profile is the conformance step's to report (exit 2, naming key and fix).
+        with contextlib.suppress(ProfileError):
+            self.profile = load_profile(options.profile or DEFAULT_PROFILE)
+        name = self.profile.name if self.profile else Path(options.profile or DEFAULT_PROFILE).stem
+        self.bundle = self._new_bundle_dir(target_slug(options.target, name))
+
+    def _new_bundle_dir(self, slug: str) -> Path:
+        base = self.options.reports_root / f"{slug}-{utc_stamp()}"
+        candidate, n = base, 1
+        while candidate.exists():  # two runs in one second: never mix their evidence
+            n += 1
+            candidate = base.with_name(f"{base.name}-{n}")
+        candidate.mkdir(parents=True)
+        return candidate
+
+    def step(self, name: str, action: Callable[[], StepResult]) -> StepResult:
+        started = time.monotonic()
+        with self.console.status(f"{name} …"):
+            try:
+                result = action()
+            except Exception as error:  # a step's crash is a step result, never the job's crash
+                result = StepResult(name, ERROR, "error", f"{type(error).__name__}: {error}")
+        result.seconds = result.seconds or time.monotonic() - started
+        self.results.append(result)
+        mark = MARK.get(result.status, "[dim]-[/]")
+        self.console.print(f"{mark} {name:<12} {result.status:<10} exit {result.exit_code}  {result.detail} "
+                           f"[dim]({result.seconds:.1f} s)[/]", highlight=False, soft_wrap=True)
+        return result
+
+    # --- the steps ----------------------------------------------------------------------------
+    def conformance(self) -> StepResult:
+        o = self.options
+        return steps.run_conformance(self.bundle, profile=o.profile, target=o.target, plan=o.plan, seed=o.seed,
+                                     strict=o.strict, passthrough=o.passthrough)
+
+    def allure(self) -> StepResult:
+        results = self.bundle / "allure-results"
+        write_allure_metadata(results, steps.read_json(self.bundle / steps.CONFORMANCE_SUMMARY))
+        try:
+            allure_html.render_single_file_report(results, self.bundle / "allure-report.html")
+        except allure_html.AllureUnavailable as error:
+            return StepResult("allure", CONFORMANT, "skipped", f"no Allure HTML: {error}")
+        except allure_html.AllureFailed as error:
+            return StepResult("allure", ERROR, "error", str(error))
+        return StepResult("allure", CONFORMANT, "passed", "allure-report.html (single file, analytics stripped)")
+
+    def scan(self, paths: Sequence[Path], signing_key_pem: bytes) -> tuple[StepResult, dict[str, Any]]:
+        secrets = leaks.profile_secrets(self.profile) if self.profile else []
+        # The signing key must never travel with the evidence it signs.
+        body = b"".join(signing_key_pem.splitlines()[1:-1]).decode()
+        secrets.append(leaks.LabelledSecret("the bundle signing key", body[-40:]))
+        found, scanned = leaks.scan_for_leaks(paths, secrets)
+        record = {"status": "leaks" if found else "clean", "files_scanned": scanned,
+                  "leaks": [leak.as_json() for leak in found]}
+        if found:
+            where = "; ".join(f"{leak.file}: {leak.what}" for leak in found[:5])
+            return StepResult("leak scan", ERROR, "error", f"{len(found)} leak(s): {where}"), record
+        return StepResult("leak scan", CONFORMANT, "passed", f"{scanned} files clean"), record
+
+    # --- the job --------------------------------------------------------------------------------
+    def run(self) -> int:
+        o = self.options
+        self.console.print(f"[bold]certification run[/] → {self.bundle}", highlight=False)
+        signing_key, key_note = self._signing_key()
+        if key_note:
+            self.console.print(key_note, highlight=False, soft_wrap=True)
+        self.step("conformance", self.conformance)
+        load_record: dict[str, Any] | None = None
+        if o.load:
+            def load_step() -> StepResult:
+                nonlocal load_record
+                result, load_record = steps.run_load_smoke(self.bundle, profile=o.profile, target=o.target,
+                                                           seconds=o.load_seconds)
+                return result
+            self.step("load", load_step)
+        self.step("allure", self.allure)
+        pem = keys.private_pem(signing_key)
+        scan_paths = [self.bundle] + ([Path(load_record["source_dir"])] if load_record and load_record.get("source_dir")
+                                      else [])
+        leak_record: dict[str, Any] = {}
+
+        def leak_step() -> StepResult:
+            nonlocal leak_record
+            result, leak_record = self.scan(scan_paths, pem)
+            return result
+        self.step("leak scan", leak_step)
+        self.step("summary", lambda: self.write_summary(load_record, leak_record))
+        # The summary was written after the scan: scan it too, so no file of the bundle goes unchecked.
+        summaries = [self.bundle / "summary.json", self.bundle / "summary.html"]
+        self.step("summary scan", lambda: self.scan(summaries, pem)[0])
+        self.step("bundle", lambda: self.sign(signing_key))
+        code = worst_exit_code(r.exit_code for r in self.results)
+        self.console.print(f"VERDICT: {verdict_for(code).upper()} — bundle: {self.bundle}", highlight=False,
+                           markup=False, soft_wrap=True)
+        return code
+
+    def write_summary(self, load_record: dict[str, Any] | None, leak_record: dict[str, Any]) -> StepResult:
+        conformance = steps.read_json(self.bundle / steps.CONFORMANCE_SUMMARY) or None
+        records = list(read_exchanges(self.bundle / "exchanges.jsonl"))
+        fallback = {"target": self.options.target, "profile": self.options.profile or DEFAULT_PROFILE,
+                    "profile_hash": self.profile.fingerprint() if self.profile else "", "plan": self.options.plan,
+                    "strict": self.options.strict}
+        # The summary's verdict covers the steps so far plus itself and the signing, which must pass to ship.
+        summary = build_summary(conformance=conformance, steps=self.results, surface=observed_surface(records),
+                                waivers=self.profile.expected_failures if self.profile else (), load=load_record,
+                                leak_scan=leak_record, fallback=fallback, started=self.started)
+        write_summary_json(self.bundle / "summary.json", summary)
+        html = render_summary_html(summary, referenced_exchanges(summary, records))
+        (self.bundle / "summary.html").write_text(html, encoding="utf-8")
+        return StepResult("summary", CONFORMANT, "passed", f"verdict {summary['verdict']}: summary.json, summary.html")
+
+    def sign(self, key: Any) -> StepResult:
+        sign_bundle(self.bundle, key)
+        problems = verify_bundle(self.bundle)
+        if problems:
+            return StepResult("bundle", ERROR, "error", "the new bundle does not verify: " + "; ".join(problems))
+        return StepResult("bundle", CONFORMANT, "passed", "MANIFEST.sha256 signed (Ed25519), verified")
+
+    def _signing_key(self) -> tuple[Any, str | None]:
+        if self.options.signing_key is not None:
+            return keys.load_private_key(self.options.signing_key), None
+        key, path, created = keys.local_signing_key(self.options.reports_root / "keys")
+        verb = "generated a new" if created else "using the local"
+        public = path.with_name("signing-key.pub.pem")
+        return key, (f"no --signing-key: {verb} signing key {path} (public key: {public}); "
+                     "give partners that public key, or pass --signing-key with the partner's key")
+
+
+def run_certification(options: RunOptions, console: Console | None = None) -> int:
+    console = console or Console(stderr=True)
+    try:
+        return CertificationRun(options, console).run()
+    except keys.SigningKeyError as error:
+        console.print(f"signing key: {error}", markup=False)
+        console.print("VERDICT: INCOMPLETE — bundle: none (no usable signing key)", markup=False)
+        return ERROR

@@ -21,7 +21,8 @@ def _run(args: argparse.Namespace, passthrough: list[str]) -> int:
 
     return run_certification(RunOptions(
         profile=args.profile, target=args.target, plan=args.plan, seed=args.seed, strict=args.strict,
-        load=not args.no_load, load_seconds=args.load_seconds, signing_key=args.signing_key,
+        load=not args.no_load, load_seconds=args.load_seconds, allow_remote_load=args.allow_remote_load,
+        signing_key=args.signing_key,
         reports_root=args.reports_root, passthrough=passthrough))
 
 
@@ -98,6 +99,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--strict", action="store_true", help="SHOULD-level failures fail the run")
     run.add_argument("--no-load", action="store_true", help="skip the load smoke")
     run.add_argument("--load-seconds", type=int, default=10, metavar="N", help="load smoke duration (default 10)")
+    run.add_argument("--allow-remote-load", action="store_true",
+                     help="let the load smoke hit a target that is not on loopback (never implied)")
     run.add_argument("--signing-key", type=Path, metavar="PEM",
                      help="Ed25519 private key (default: reports/certification/keys/signing-key.pem, made if absent)")
     run.add_argument("--reports-root", type=Path, default=Path("reports/certification"), metavar="DIR",

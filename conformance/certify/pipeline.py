@@ -40,6 +40,7 @@ class RunOptions:
     strict: bool = False
     load: bool = True
     load_seconds: int = 10
+    allow_remote_load: bool = False
     signing_key: Path | None = None
     reports_root: Path = Path("reports/certification")
     passthrough: Sequence[str] = field(default_factory=tuple)
@@ -122,19 +123,18 @@ class CertificationRun:
         if o.load:
             def load_step() -> StepResult:
                 nonlocal load_record
-                result, load_record = steps.run_load_smoke(self.bundle, profile=o.profile, target=o.target,
-                                                           seconds=o.load_seconds)
+                result, load_record = steps.run_load_smoke(
+                    self.bundle, profile=o.profile, target=o.target, seconds=o.load_seconds,
+                    remote_url=self.remote_url(), allow_remote=o.allow_remote_load)
                 return result
             self.step("load", load_step)
         self.step("allure", self.allure)
         pem = keys.private_pem(signing_key)
-        scan_paths = [self.bundle] + ([Path(load_record["source_dir"])] if load_record and load_record.get("source_dir")
-                                      else [])
         leak_record: dict[str, Any] = {}
 
         def leak_step() -> StepResult:
             nonlocal leak_record
-            result, leak_record = self.scan(scan_paths, pem)
+            result, leak_record = self.scan([self.bundle], pem)
             return result
         self.step("leak scan", leak_step)
         self.step("summary", lambda: self.write_summary(load_record, leak_record))
@@ -168,6 +168,14 @@ class CertificationRun:
         if problems:
             return StepResult("bundle", ERROR, "error", "the new bundle does not verify: " + "; ".join(problems))
         return StepResult("bundle", CONFORMANT, "passed", "MANIFEST.sha256 signed (Ed25519), verified")
+
+    def remote_url(self) -> str | None:
+        """The target's URL unless the profile launches it here (then it is loopback by construction)."""
+        if self.options.target:
+            return self.options.target
+        if self.profile is not None and self.profile.launch is None:
+            return self.profile.base_url
+        return None
 
     def _signing_key(self) -> tuple[Any, str | None]:
         if self.options.signing_key is not None:

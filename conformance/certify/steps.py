@@ -7,21 +7,21 @@ it with gevent), and a crash in either must become a step result, never a crash 
 from __future__ import annotations
 
 import importlib.util
+import ipaddress
 import json
-import shutil
 import subprocess
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from conformance.certify.outcome import ERROR, INCOMPLETE, NOT_CONFORMANT, StepResult, status_for
 from conformance.certify.provenance import REPO_ROOT
 
 CONFORMANCE_SUMMARY = "conformance-summary.json"
 LOAD_SCENARIO = "steady_calls"
-LOAD_REPORTS = REPO_ROOT / "reports" / "load"
 
 
 def _run_logged(command: list[str], log: Path, timeout: float | None) -> tuple[int, str]:
@@ -77,42 +77,61 @@ def load_unavailable_reason() -> str | None:
     return None
 
 
+def _gate_line(gate: dict[str, Any]) -> str:
+    verdict = "pass" if gate.get("passed") else "FAIL"
+    relation = "<=" if gate.get("bound", "max") == "max" else ">="
+    return f"{verdict}: measured {gate.get('measured')} {relation} {gate.get('threshold')}"
+
+
 def _load_summary_fields(summary: dict[str, Any]) -> tuple[dict[str, str], dict[str, Any]]:
     """Gate results and headline totals, read defensively: the load report's format is its own."""
-    gates_raw = summary.get("gates") or summary.get("gate_results") or {}
+    gates_raw = summary.get("gates") or {}
     gates: dict[str, str] = {}
-    if isinstance(gates_raw, dict):
-        gates = {str(k): json.dumps(v, default=str) if isinstance(v, dict | list) else str(v)
-                 for k, v in gates_raw.items()}
-    elif isinstance(gates_raw, list):
+    if isinstance(gates_raw, list):
         for index, gate in enumerate(gates_raw):
-            name = str(gate.get("name") or gate.get("gate") or index) if isinstance(gate, dict) else str(index)
-            gates[name] = json.dumps(gate, default=str)
-    total = summary.get("total") or (summary.get("snapshot") or {}).get("total") or {}
-    headline = ("requests", "failures", "rps", "p95_ms", "p99_ms")
-    totals = {k: total[k] for k in headline if isinstance(total, dict) and k in total}
+            if isinstance(gate, dict):
+                gates[str(gate.get("name", index))] = _gate_line(gate)
+    elif isinstance(gates_raw, dict):
+        gates = {str(k): str(v) for k, v in gates_raw.items()}
+    total = summary.get("total")
+    total = total if isinstance(total, dict) else {}
+    headline = ("requests", "failures", "failure_ratio", "rps", "p95_ms", "p99_ms")
+    totals = {k: total[k] for k in headline if k in total}
+    if summary.get("invalid_reasons"):
+        totals["invalid_reasons"] = "; ".join(str(r) for r in summary["invalid_reasons"])
     return gates, totals
 
 
-def run_load_smoke(bundle: Path, *, profile: str | None, target: str | None,
-                   seconds: int) -> tuple[StepResult, dict[str, Any]]:
-    """`python -m load run steady_calls --run-time Ns`, its report folder copied into bundle/load/."""
+def is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def run_load_smoke(bundle: Path, *, profile: str | None, target: str | None, seconds: int,
+                   remote_url: str | None = None, allow_remote: bool = False) -> tuple[StepResult, dict[str, Any]]:
+    """`python -m load run steady_calls --run-time Ns --report-dir BUNDLE/load`.
+
+    `remote_url` is the target when it is not launched locally: load goes there only when the
+    operator allowed it in so many words (`--allow-remote-load`), as `python -m load` requires.
+    """
     reason = load_unavailable_reason()
+    if reason is None and remote_url and not is_loopback(remote_url) and not allow_remote:
+        reason = f"target {remote_url} is not on loopback: pass --allow-remote-load to put load on it"
     if reason:
         return StepResult("load", 0, "not run", reason), {"status": "not run", "exit_code": None, "detail": reason}
-    command = [sys.executable, "-m", "load", "run", LOAD_SCENARIO, "--run-time", f"{seconds}s"]
+    report_dir = bundle / "load"
+    command = [sys.executable, "-m", "load", "run", LOAD_SCENARIO, "--run-time", f"{seconds}s",
+               "--report-dir", str(report_dir)]
     command += ["--profile", profile] if profile else []
     command += ["--target", target] if target else []
-    before = set(LOAD_REPORTS.glob(f"{LOAD_SCENARIO}-*")) if LOAD_REPORTS.is_dir() else set()
+    command += ["--allow-remote"] if allow_remote else []
     started = time.monotonic()
     code, last = _run_logged(command, bundle / "logs" / "load.log", timeout=seconds + 180)
-    produced = sorted(set(LOAD_REPORTS.glob(f"{LOAD_SCENARIO}-*")) - before) if LOAD_REPORTS.is_dir() else []
-    report_dir = None
-    if produced:
-        shutil.copytree(produced[-1], bundle / "load")
-        report_dir = "load"
-    summary = read_json(bundle / "load" / "summary.json")
-    # The load contract: 0 gates passed, 1 a gate failed, 3 invalid run; anything else is our error.
+    summary = read_json(report_dir / "summary.json")
+    # The load contract: 0 gates passed, 1 a gate failed, 3 invalid run; anything else is an error.
     mapped = code if code in (0, NOT_CONFORMANT, INCOMPLETE) else ERROR
     status = {0: "passed", NOT_CONFORMANT: "failed", INCOMPLETE: "incomplete"}.get(mapped, "error")
     detail = {0: "all gates passed", NOT_CONFORMANT: "a load gate failed", INCOMPLETE: "invalid load run"}.get(
@@ -120,5 +139,5 @@ def run_load_smoke(bundle: Path, *, profile: str | None, target: str | None,
     gates, totals = _load_summary_fields(summary)
     result = StepResult("load", mapped, status, detail, time.monotonic() - started)
     return result, {"status": status, "exit_code": code, "detail": detail, "scenario": LOAD_SCENARIO,
-                    "run_time": f"{seconds}s", "report_dir": report_dir, "gates": gates, "totals": totals,
-                    "source_dir": str(produced[-1]) if produced else None}
+                    "run_time": f"{seconds}s", "report_dir": "load" if report_dir.is_dir() else None,
+                    "gates": gates, "totals": totals}

@@ -84,15 +84,22 @@ def verify_bundle(bundle: Path, public_key: Ed25519PublicKey | None = None) -> l
     problems = []
     if public_key is not None and public_pem(public_key) != public_pem(embedded):
         problems.append(f"{PUBLIC_KEY}: differs from the public key given")
-    try:
-        (public_key or embedded).verify((bundle / SIGNATURE).read_bytes(), manifest)
-    except InvalidSignature:
-        return [*problems, f"{SIGNATURE}: the signature does not match {MANIFEST} (manifest or signature altered)"]
+    entries: dict[str, str] | None = None
     try:
         entries = parse_manifest(manifest.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as error:
-        return [*problems, f"{MANIFEST}: {error}"]
+        problems.append(f"{MANIFEST}: {error}")
+    try:
+        (public_key or embedded).verify((bundle / SIGNATURE).read_bytes(), manifest)
+    except InvalidSignature:
+        problems.append(f"{SIGNATURE}: the signature does not match {MANIFEST} (manifest, key or signature altered)")
+    # Checked even when the signature failed: naming the altered file is what the reader needs next.
+    return problems + (_file_problems(bundle, entries) if entries is not None else [])
+
+
+def _file_problems(bundle: Path, entries: dict[str, str]) -> list[str]:
     present = set(bundle_files(bundle))
+    problems = []
     for name, digest in entries.items():
         if name not in present:
             problems.append(f"{name}: missing (listed in {MANIFEST})")

@@ -36,7 +36,11 @@ def _build_gate_bundle(root: Path) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def gate_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """`run --plan gate --no-load` against the embedded reference: its exit code, output and bundle."""
-    shared = tmp_path_factory.getbasetemp().parent / "certify-gate-run"
+    # Under xdist each worker's basetemp sits inside the session's; without it, basetemp is the session's.
+    session_root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        session_root = session_root.parent
+    shared = session_root / "certify-gate-run"
     shared.mkdir(exist_ok=True)
     record, lock = shared / "run.json", shared / "run.lock"
     try:
@@ -58,3 +62,35 @@ def gate_bundle(gate_run: dict[str, Any]) -> Path:
     if gate_run["bundle"] is None:
         pytest.fail(f"the gate run made no bundle (exit {gate_run['exit_code']}): {gate_run['stderr'][-2000:]}")
     return Path(gate_run["bundle"])
+
+
+def conformance_summary(**overrides: Any) -> dict[str, Any]:
+    """The suite's summary.json as the plugin writes it: every requirement passed by one test."""
+    from conformance.requirements import REQUIREMENTS
+
+    requirements = {
+        rid: {"level": r.level.value, "title": r.title, "area": r.area, "url": r.url, "verdict": "pass",
+              "tests": [{"nodeid": f"conformance/suites/test_x.py::test_{rid.lower().replace('-', '_')}",
+                         "verdict": "pass", "exchanges": [n + 1], "message": ""}]}
+        for n, (rid, r) in enumerate(REQUIREMENTS.items())
+    }
+    summary: dict[str, Any] = {
+        "schema": "capillary-conformance-summary/1", "target": "http://127.0.0.1:8000", "profile": "reference.toml",
+        "profile_hash": "0123456789abcdef", "plan": "gate", "seed": 42, "requests": 10, "throttled": 0,
+        "clock_offset_seconds": 0.01,
+        "observed": {"kid": "k1", "iss": "Capillary", "lifetime": 3600, "claims": ["exp", "iat", "iss"],
+                     "public_key_fingerprint": "ab" * 32},
+        "started": "2026-01-01T00:00:00+00:00", "finished": "2026-01-01T00:00:10+00:00", "verdict": "conformant",
+        "exit_code": 0, "strict": False, "counts": {"pass": len(requirements)}, "suite_errors": [],
+        "requirements": requirements, "tests": [],
+    }
+    summary.update(overrides)
+    return summary
+
+
+def exchange_record(eid: int, label: str = "generate token (primary)", status: int = 200,
+                    body: str = "{}") -> dict[str, Any]:
+    return {"id": eid, "label": label,
+            "request": {"method": "POST", "url": "http://127.0.0.1:8000/v3/oauth/token/generate", "headers": {},
+                        "body": '{"key": "k", "secret": "***"}'},
+            "response": {"status": status, "headers": {}, "body": body, "elapsed_ms": 1.0}}

@@ -16,7 +16,7 @@ from pathlib import Path
 from conformance.profiles import LaunchError, ProfileError, running_target
 from load.gates import EXIT_INVALID_RUN, EXIT_USAGE, GateError, parse_gate_assignments
 from load.processes import REPO_ROOT, LocustRun, run_locust
-from load.reports import redact_directory, report_directory
+from load.reports import annotate_summary, redact_directory, report_directory
 from load.settings import SettingsError, check_target_allowed, profile_name, resolve_profile, target_url
 from load.stages import StageError, parse_duration, parse_stages
 from load.token_cache import TokenMode
@@ -106,6 +106,8 @@ def run_scenario(args: argparse.Namespace) -> int:
         print(f"load: the target did not start: {error}", file=sys.stderr)
         return EXIT_INVALID_RUN
     if report_dir.exists():
+        if profile.launch is not None:
+            annotate_summary(report_dir, launched_target=True)  # launched here, not by Locust
         redact_directory(report_dir, profile.secrets())
     print(f"load: {args.scenario}: exit code {code}; report in {report_dir}")
     return code

@@ -175,8 +175,17 @@ def start_run(environment: Environment, runner: Runner | None = None, **_kwargs:
         log.error("cannot start the load run: %s", error)
         sys.exit(gate_rules.EXIT_USAGE)
     _RUN = run = LoadRun(environment, settings, scenario)
-    if not run.is_coordinator:
-        return
+    try:
+        if run.is_coordinator:
+            _point_at_target(environment, run)
+    finally:
+        # gevent's loop caches "now" until it next runs; after slow imports (or a launch) that
+        # stale clock makes Locust's --run-time timer fire seconds early, and a short run shorter still.
+        gevent.get_hub().loop.update_now()
+
+
+def _point_at_target(environment: Environment, run: LoadRun) -> None:
+    settings, scenario = run.settings, run.scenario
     options = options_of(environment)
     if not options.html_file and settings.report_dir:  # plain `locust -f ...`: Locust's HTML goes beside ours
         options.html_file = str(settings.report_dir / "locust.html")

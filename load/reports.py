@@ -66,6 +66,15 @@ def write_summary(directory: Path, summary: dict[str, Any], secrets: Sequence[st
     return path
 
 
+def annotate_summary(directory: Path, **fields: Any) -> None:
+    """Add what only the parent process knows (e.g. that it launched the target) to summary.json."""
+    path = directory / "summary.json"
+    if path.exists():
+        summary = json.loads(path.read_text(encoding="utf-8"))
+        summary.update(fields)
+        path.write_text(json.dumps(summary, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
+
+
 def write_timeline(directory: Path, title: str, timeline: dict[str, Any]) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "timeline.html"

@@ -1,0 +1,67 @@
+"""Fixtures for the load tests: one reference server per test process, and `python -m load` runs.
+
+Locust is never imported here (gevent would patch the pytest process): every load run is a
+`python -m load run ...` subprocess, bounded by a timeout.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.profiles import Profile, load_profile, running_target
+
+REPO = Path(__file__).resolve().parents[2]
+JWT = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+RUN_TIMEOUT_SECONDS = 90
+
+
+@dataclass
+class LoadResult:
+    exit_code: int
+    output: str
+    report_dir: Path
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        return json.loads((self.report_dir / "summary.json").read_text())
+
+    def operation(self, name: str) -> dict[str, Any]:
+        return self.summary["operations"][name]
+
+
+@pytest.fixture(scope="session")
+def reference_profile() -> Profile:
+    return load_profile("reference")
+
+
+@pytest.fixture(scope="session")
+def reference_target(reference_profile: Profile) -> Iterator[str]:
+    with running_target(reference_profile) as live:
+        yield live.base_url
+
+
+def run_load(report_dir: Path, *arguments: str) -> LoadResult:
+    completed = subprocess.run(
+        [sys.executable, "-m", "load", "run", *arguments, "--report-dir", str(report_dir)],
+        cwd=REPO, capture_output=True, text=True, timeout=RUN_TIMEOUT_SECONDS, check=False,
+    )
+    return LoadResult(completed.returncode, completed.stdout + completed.stderr, report_dir)
+
+
+def leaks_in_reports(report_dir: Path, secrets: list[str]) -> list[str]:
+    """Every (file, what) that would leak: a profile secret, or anything shaped like a JWT."""
+    found = []
+    for path in sorted(p for p in report_dir.rglob("*") if p.is_file()):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        found += [(path.name, f"secret of {len(s)} chars") for s in secrets if s in text]
+        found += [(path.name, "a JWT") for _ in JWT.findall(text)]
+    return found

@@ -114,7 +114,7 @@ class CertificationRun:
     # --- the job --------------------------------------------------------------------------------
     def run(self) -> int:
         o = self.options
-        self.console.print(f"[bold]certification run[/] → {self.bundle}", highlight=False)
+        self.console.print(f"[bold]certification run[/] → {self.bundle}", highlight=False, soft_wrap=True)
         signing_key, key_note = self._signing_key()
         if key_note:
             self.console.print(key_note, highlight=False, soft_wrap=True)
@@ -143,8 +143,8 @@ class CertificationRun:
         self.step("summary scan", lambda: self.scan(summaries, pem)[0])
         self.step("bundle", lambda: self.sign(signing_key))
         code = worst_exit_code(r.exit_code for r in self.results)
-        self.console.print(f"VERDICT: {verdict_for(code).upper()} — bundle: {self.bundle}", highlight=False,
-                           markup=False, soft_wrap=True)
+        # Progress went to stderr; the verdict goes to stdout, where CI logs and scripts read it.
+        print(f"VERDICT: {verdict_for(code).upper()} — bundle: {self.bundle}", flush=True)
         return code
 
     def write_summary(self, load_record: dict[str, Any] | None, leak_record: dict[str, Any]) -> StepResult:
@@ -189,9 +189,12 @@ class CertificationRun:
 
 def run_certification(options: RunOptions, console: Console | None = None) -> int:
     console = console or Console(stderr=True)
+    run = CertificationRun(options, console)
     try:
-        return CertificationRun(options, console).run()
+        return run.run()
     except keys.SigningKeyError as error:
-        console.print(f"signing key: {error}", markup=False)
-        console.print("VERDICT: INCOMPLETE — bundle: none (no usable signing key)", markup=False)
+        with contextlib.suppress(OSError):
+            run.bundle.rmdir()  # nothing was written yet: leave no empty bundle behind
+        console.print(f"signing key: {error}", markup=False, soft_wrap=True)
+        print("VERDICT: INCOMPLETE — bundle: none (no usable signing key)", flush=True)
         return ERROR

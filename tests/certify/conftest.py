@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,28 +34,34 @@ def _build_gate_bundle(root: Path) -> dict[str, Any]:
             "seconds": time.monotonic() - started, "bundle": str(bundles[-1]) if bundles else None}
 
 
-@pytest.fixture(scope="session")
-def gate_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """`run --plan gate --no-load` against the embedded reference: its exit code, output and bundle."""
+def once_per_session(tmp_path_factory: pytest.TempPathFactory, name: str,
+                     build: Callable[[Path], dict[str, Any]]) -> dict[str, Any]:
+    """Run `build` once per test session, even across xdist workers; everyone gets its JSON record."""
     # Under xdist each worker's basetemp sits inside the session's; without it, basetemp is the session's.
     session_root = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
         session_root = session_root.parent
-    shared = session_root / "certify-gate-run"
+    shared = session_root / name
     shared.mkdir(exist_ok=True)
-    record, lock = shared / "run.json", shared / "run.lock"
+    record, lock = shared / "record.json", shared / "lock"
     try:
         os.close(os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
     except FileExistsError:
-        deadline = time.monotonic() + RUN_TIMEOUT_SECONDS + 30
+        deadline = time.monotonic() + RUN_TIMEOUT_SECONDS * 3
         while not record.exists():
             if time.monotonic() > deadline:
-                pytest.fail("another worker's gate run never finished")
+                pytest.fail(f"another worker's {name} never finished")
             time.sleep(0.5)
     else:
-        record.write_text(json.dumps(_build_gate_bundle(shared)), encoding="utf-8")
+        record.write_text(json.dumps(build(shared)), encoding="utf-8")
     result: dict[str, Any] = json.loads(record.read_text(encoding="utf-8"))
     return result
+
+
+@pytest.fixture(scope="session")
+def gate_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """`run --plan gate --no-load` against the embedded reference: its exit code, output and bundle."""
+    return once_per_session(tmp_path_factory, "certify-gate-run", _build_gate_bundle)
 
 
 @pytest.fixture(scope="session")

@@ -63,6 +63,11 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     run = config.stash[RUN]
     if not any(item.get_closest_marker("requirement") for item in items):
         return
+    only = set(run.settings.only_requirements)
+    if only:
+        chosen = [i for i in items if only & {rid for m in i.iter_markers("requirement") for rid in m.args}]
+        config.hook.pytest_deselected(items=[i for i in items if i not in chosen])
+        items[:] = chosen
     run.start(items)  # loads the profile, launches and preflights the target (exits 2/3 on failure)
     for item in items:
         run.apply_profile_to(item)

@@ -50,6 +50,8 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption("--plan", default=None, choices=PLANS, help=f"gate|certification|nightly (env {ENV['plan']})")
     group.addoption("--seed", default=None, type=int, help=f"seed for forged tokens and Hypothesis (env {ENV['seed']})")
     group.addoption("--reports-dir", default=None, help=f"where summary.json goes (env {ENV['reports']})")
+    group.addoption("--requirement", action="append", default=None, metavar="CAP-ID",
+                    help="run only tests tagged with this requirement (repeatable)")
     group.addoption("--destructive", action="store_true", default=None,
                     help=f"run lockout/rate-limit probes (env {ENV['destructive']}=1)")
 
@@ -63,6 +65,7 @@ class Settings:
     seed: int
     reports_dir: str
     destructive: bool
+    only_requirements: tuple[str, ...] = ()
 
 
 def _flag(value: bool | None, env: str) -> bool:
@@ -89,4 +92,5 @@ def read_settings(config: pytest.Config) -> Settings:
         seed=seed,
         reports_dir=get("reports_dir") or os.environ.get(ENV["reports"]) or "reports/conformance",
         destructive=_flag(get("destructive"), ENV["destructive"]),
+        only_requirements=tuple(get("requirement") or ()),
     )

@@ -28,6 +28,8 @@ class TestResult:
 class RunResults:
     tests: dict[str, TestResult] = field(default_factory=dict)
     suite_errors: list[str] = field(default_factory=list)
+    # A run narrowed with --requirement judges only those requirements.
+    only_requirements: tuple[str, ...] = ()
     started: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
 
     def record(self, result: TestResult) -> None:
@@ -44,6 +46,8 @@ class RunResults:
     def requirement_verdicts(self) -> dict[str, dict[str, Any]]:
         table: dict[str, dict[str, Any]] = {}
         for rid, requirement in REQUIREMENTS.items():
+            if self.only_requirements and rid not in self.only_requirements:
+                continue
             tests = [t for t in self.tests.values() if rid in t.requirements]
             verdicts = {t.verdict for t in tests}
             if "fail" in verdicts:

@@ -45,7 +45,7 @@ class ConformanceRun:
     def __init__(self, config: pytest.Config, settings: Settings) -> None:
         self.config, self.settings = config, settings
         self.active = False
-        self.results = RunResults()
+        self.results = RunResults(only_requirements=settings.only_requirements)
         self.exchanges: dict[int, Exchange] = {}
         self.current: list[int] | None = None
         self.launched: LaunchedTarget | None = None

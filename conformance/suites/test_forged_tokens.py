@@ -96,6 +96,42 @@ def test_minted_token_with_bad_time_claims_is_judged_correctly(target: TargetCon
         attack_with(target, api, token, mobile, f"minted: {variant_id}")
 
 
+def _without(claims: dict[str, Any], name: str) -> dict[str, Any]:
+    return {k: v for k, v in claims.items() if k != name}
+
+
+# Correctly signed tokens whose claims are wrong: only a server that checks claims rejects them.
+# Each edit takes the valid claims and another org's id.
+CLAIM_EDITS: dict[str, Callable[[dict[str, Any], int], dict[str, Any]]] = {
+    "iss-wrong": lambda c, _: {**c, "iss": "NotCapillary"},
+    "token-use-refresh": lambda c, _: {**c, "token_use": "token_refresh"},
+    "org-id-of-another-org": lambda c, other_org: {**c, "org_id": other_org},
+    "sub-of-another-client": lambda c, _: {**c, "sub": "someone_else"},
+    "client-id-unknown": lambda c, _: {**c, "client_id": 987654321},
+    "org-id-as-string": lambda c, _: {**c, "org_id": str(c["org_id"])},
+    "jti-missing": lambda c, _: _without(c, "jti"),
+    "token-use-missing": lambda c, _: _without(c, "token_use"),
+}
+MINTED_CLAIM_IDS = list(CLAIM_EDITS)
+
+
+@requirement("CAP-USE-02")
+@pytest.mark.reference_only
+@pytest.mark.requires("mint_tokens")
+@pytest.mark.parametrize("variant_id", MINTED_CLAIM_IDS)
+def test_correctly_signed_token_with_wrong_claims_is_rejected(target: TargetContext, api: CapillaryApi,
+                                                              profile: Profile, signing_key: Any,
+                                                              unique_mobile: Callable[[], str],
+                                                              variant_id: str) -> None:
+    """Catches servers that verify the signature but then trust the claims (iss, token_use, org, client)."""
+    base = target.token("primary")
+    other_org = profile.clients["other_org"].org_id if "other_org" in profile.clients else base.claims["org_id"] + 1
+    claims = CLAIM_EDITS[variant_id](dict(base.claims), other_org)
+    token = mint_with_private_key(signing_key, str(base.header.get("kid", "")), claims)
+    target.redactor.add(token)
+    attack_with(target, api, token, unique_mobile(), f"minted with wrong claims: {variant_id}")
+
+
 @requirement("CAP-USE-02")
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())

@@ -25,11 +25,16 @@ def write_then_read(api: CapillaryApi, token: str, mobile: str, headers: list[tu
 
 
 @requirement("CAP-TILL-01")
-def test_write_without_till_header_goes_to_the_default_till(target: TargetContext, api: CapillaryApi,
-                                                            profile: Profile, unique_mobile: Callable[[], str]) -> None:
-    written, read = write_then_read(api, target.token().token, unique_mobile(), [], "no till header")
+@pytest.mark.parametrize("role", ["primary", "fallback", "other_org"])
+def test_write_without_till_header_goes_to_the_clients_default_till(target: TargetContext, api: CapillaryApi,
+                                                                    profile: Profile, role: str,
+                                                                    unique_mobile: Callable[[], str]) -> None:
+    """Several clients with different default tills: the client's own, not the org's first till."""
+    if role not in profile.clients:
+        pytest.skip(f"profile {profile.source.name} has no [clients.{role}] role")
+    written, read = write_then_read(api, target.token(role).token, unique_mobile(), [], f"no till header ({role})")
     resources.write_was_stored(written)
-    resources.record_is_attributed_to(read, profile.clients["primary"].default_till)
+    resources.record_is_attributed_to(read, profile.clients[role].default_till)
 
 
 @requirement("CAP-TILL-02")

@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""Bootstrap and run, on a fresh machine with only Python 3.11+ (stdlib only, no prior install).
+
+    python3 run.py certify [ARGS...]   the main job against the embedded reference server → reports/
+    python3 run.py tests [PYTEST ARGS...]   the project's own tests
+    python3 run.py conformance|load|kill-matrix|bench [ARGS...]   the other entry points
+
+It creates `.venv/` once, installs the project with its extras, re-installs when
+pyproject.toml or package-lock.json change, and installs the pinned Allure 3 CLI with `npm ci`
+when npm is present.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+PYTHON = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+STAMP = VENV / ".installed"
+COMMANDS = {
+    "certify": ["-m", "conformance.certify", "run"],
+    "tests": ["-m", "pytest", "tests", "-n", "2"],
+    "conformance": ["-m", "conformance.cli"],
+    "load": ["-m", "load"],
+    "kill-matrix": ["-m", "fixtures.kill_matrix"],
+    "bench": ["-m", "benchmarks"],
+}
+
+
+def fingerprint() -> str:
+    digest = hashlib.sha256()
+    for name in ("pyproject.toml", "package-lock.json"):
+        path = ROOT / name
+        if path.exists():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def say(message: str) -> None:
+    print(f"run.py: {message}", flush=True)
+
+
+def ensure_environment() -> None:
+    if sys.version_info < (3, 11):
+        sys.exit(f"run.py: Python 3.11 or newer is needed (this is {sys.version.split()[0]})")
+    if not PYTHON.exists():
+        say("creating .venv (once)")
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    if STAMP.exists() and STAMP.read_text() == fingerprint():
+        return
+    say("installing the project and its dependencies into .venv")
+    pip = [str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    subprocess.run([*pip, "--upgrade", "pip"], check=True)
+    subprocess.run([*pip, "-e", ".[load,dev]"], cwd=ROOT, check=True)
+    npm = shutil.which("npm")
+    if npm and (ROOT / "package-lock.json").exists():
+        say("installing the pinned Allure 3 CLI (npm ci)")
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=ROOT, check=True)
+    elif not npm:
+        say("npm not found: the Allure HTML report will be skipped (everything else works)")
+    STAMP.write_text(fingerprint())
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in COMMANDS:
+        print(__doc__)
+        return 2
+    ensure_environment()
+    command = [str(PYTHON), *COMMANDS[argv[0]], *argv[1:]]
+    return subprocess.run(command, cwd=ROOT, check=False).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -75,7 +75,10 @@ def _drift(args: argparse.Namespace) -> int:
 
 def _allure_html(args: argparse.Namespace) -> int:
     from conformance.certify.allure_html import AllureFailed, AllureUnavailable, render_single_file_report
+    from conformance.certify.allure_metadata import ensure_allure_metadata
 
+    if args.results.is_dir() and ensure_allure_metadata(args.results):
+        print(f"wrote environment.properties and categories.json into {args.results}")
     try:
         out = render_single_file_report(args.results, args.out)
     except (AllureUnavailable, AllureFailed) as error:

@@ -60,3 +60,25 @@ def write_allure_metadata(results_dir: Path, summary: Mapping[str, Any]) -> None
     lines = [f"{key}={_escape_property(value)}" for key, value in environment_lines(summary).items()]
     (results_dir / "environment.properties").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (results_dir / "categories.json").write_text(json.dumps(CATEGORIES, indent=2) + "\n", encoding="utf-8")
+
+
+def ensure_allure_metadata(results_dir: Path) -> bool:
+    """Write the two files when a plain suite run left them out; True when something was written.
+
+    The run's facts come from the suite's summary.json beside the results (as `capillary-conformance
+    --reports-dir DIR` leaves it), else they stay empty; existing files are never touched, so a
+    signed bundle's results are never altered.
+    """
+    if (results_dir / "environment.properties").is_file() and (results_dir / "categories.json").is_file():
+        return False
+    summary: dict[str, Any] = {}
+    for name in ("summary.json", "conformance-summary.json"):
+        try:
+            loaded = json.loads((results_dir.parent / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(loaded, dict) and "requirements" in loaded:
+            summary = loaded
+            break
+    write_allure_metadata(results_dir, summary)
+    return True

@@ -134,3 +134,16 @@ def test_the_categories_file_is_written_beside_the_results(gate_bundle: Path):
     written = json.loads((gate_bundle / "allure-results" / "categories.json").read_text())
 
     assert written == CATEGORIES
+
+
+def test_allure_html_adds_environment_and_categories_to_a_plain_suite_run(tmp_path: Path):
+    from conformance.certify.allure_metadata import ensure_allure_metadata
+
+    from .conftest import conformance_summary
+
+    (tmp_path / "allure-results").mkdir()
+    (tmp_path / "summary.json").write_text(json.dumps(conformance_summary()))
+
+    assert ensure_allure_metadata(tmp_path / "allure-results") is True
+    assert "plan=gate" in (tmp_path / "allure-results" / "environment.properties").read_text()
+    assert ensure_allure_metadata(tmp_path / "allure-results") is False

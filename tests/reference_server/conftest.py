@@ -8,6 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
+from fixtures.reference_server.app import ROUTES
+
 from .helpers import CLIENTS, OBSERVED, TOKEN_PATH, ServerProcess, credentials, start_server
 
 
@@ -19,6 +21,7 @@ def _record(response: httpx.Response) -> None:
 def server() -> Iterator[ServerProcess]:
     proc = start_server()
     yield proc
+    _every_observed_status_is_documented(proc.base_url)
     status = proc.stop()
     assert status == 0, f"server exited {status}; stderr: {proc.stderr()[-2000:]}"
     assert proc.rest_of_stdout() == "", "the ready line must be the only stdout output"
@@ -28,6 +31,23 @@ def server() -> Iterator[ServerProcess]:
     for client in CLIENTS.values():
         assert client["secret"] not in log, "a client secret reached the log"
     assert "eyJ" not in log, "something token-shaped reached the log"
+
+
+def _every_observed_status_is_documented(base_url: str) -> None:
+    """The OpenAPI document's promise, checked against everything the whole run saw."""
+    document = httpx.get(base_url + "/openapi.json").json()
+    undocumented = set()
+    for method, path, status in OBSERVED:
+        route = ROUTES.get(path)
+        if route is None:
+            expected = {404}
+        elif method not in route.methods:
+            expected = {document["paths"][path]["x-other-methods"]["status"]}
+        else:
+            expected = {int(code) for code in document["paths"][path][method.lower()]["responses"]}
+        if status not in expected:
+            undocumented.add((method, path, status))
+    assert not undocumented, f"statuses seen but not in /openapi.json: {sorted(undocumented)}"
 
 
 @pytest.fixture(scope="session")

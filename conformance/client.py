@@ -201,10 +201,10 @@ def _snapshot(response: httpx.Response, elapsed: float, label: str) -> Exchange:
 
 
 def _retry_after(response: httpx.Response, attempt: int) -> float:
-    header = response.headers.get("Retry-After", "")
+    header = str(response.headers.get("Retry-After", ""))
     if header.isdigit():
         return min(float(header), 60.0)
-    return min(0.5 * 2**attempt, 8.0)
+    return min(0.5 * 2.0**attempt, 8.0)
 
 
 def _reason(error: httpx.ConnectError) -> str:

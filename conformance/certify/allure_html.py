@@ -7,6 +7,7 @@ ALLURE_NO_ANALYTICS, so the script is cut out here and the page is checked for a
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -53,6 +54,14 @@ def strip_analytics(html: str) -> str:
     return _SCRIPTS.sub(keep_or_drop, html)
 
 
+def _write_allurerc(work: Path, results_dir: Path) -> None:
+    try:
+        categories = json.loads((results_dir / "categories.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    (work / "allurerc.json").write_text(json.dumps({"categories": categories}), encoding="utf-8")
+
+
 def render_single_file_report(results_dir: Path, out_file: Path, report_name: str = "Capillary conformance",
                               timeout_seconds: float = 120.0) -> Path:
     """Render RESULTS_DIR into OUT_FILE (one self-contained HTML file without analytics)."""
@@ -60,7 +69,10 @@ def render_single_file_report(results_dir: Path, out_file: Path, report_name: st
         raise AllureFailed(f"{results_dir}: no such Allure results directory")
     command = allure_command()
     with tempfile.TemporaryDirectory(prefix="allure-") as work:
-        # Run in an empty directory so no stray allurerc.* config from the caller's cwd applies.
+        # Run in a directory of our own so no stray allurerc.* from the caller's cwd applies, and
+        # give Allure 3 the categories there: its awesome report ignores categories.json in the
+        # results (only the Allure 2 compatible reports read it) and takes them from allurerc.
+        _write_allurerc(Path(work), results_dir)
         done = subprocess.run(
             [str(command), "awesome", str(results_dir.resolve()), "--single-file", "--report-name", report_name,
              "-o", str(Path(work) / "report")],

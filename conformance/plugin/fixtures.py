@@ -23,7 +23,7 @@ __all__ = ["_capillary_labels", "api", "plan", "profile", "public_key", "seed", 
 
 @pytest.fixture(scope="session")
 def target(conformance_run: ConformanceRun) -> TargetContext:
-    assert conformance_run.context is not None  # noqa: S101 - set by start()
+    assert conformance_run.context is not None
     return conformance_run.context
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,8 @@ from conformance.redaction import Redactor
 from conformance.requirements import REQUIREMENTS, Level
 
 RUN = pytest.StashKey["ConformanceRun"]()
-CAPABILITIES = {
+_EXCHANGES = pytest.StashKey[list[int]]()  # the ids of the exchanges a test made
+CAPABILITIES: dict[str, Callable[[Profile], bool]] = {
     "basic": lambda p: p.basic is not None and p.basic.credentials is not None,
     "basic_disabled": lambda p: p.basic is not None and p.basic.disabled is not None,
     "public_key": lambda p: bool(p.public_key_url or p.public_key_file),
@@ -117,7 +119,7 @@ class ConformanceRun:
 
     # --- per test ---------------------------------------------------------------------------
     def apply_profile_to(self, item: pytest.Item) -> None:
-        assert self.profile is not None  # noqa: S101 - start() ran
+        assert self.profile is not None
         for marker in item.iter_markers("requires"):
             for need in marker.args:
                 reason = self._missing(need)
@@ -131,7 +133,7 @@ class ConformanceRun:
                                                   strict=True))
 
     def _missing(self, need: str) -> str | None:
-        assert self.profile is not None  # noqa: S101
+        assert self.profile is not None
         source = self.profile.source.name
         if need in CAPABILITIES:
             if not CAPABILITIES[need](self.profile):
@@ -160,7 +162,8 @@ class ConformanceRun:
                 report.outcome = "skipped"
                 report.wasxfail = f"SHOULD-level warning ({ids[0]}); fails only with --strict"  # type: ignore[attr-defined]
         reporting.redact_report(report, self.redactor)
-        exchanges = list(item.stash.get(_EXCHANGES, []))
+        recorded: list[int] = item.stash.get(_EXCHANGES, [])
+        exchanges = list(recorded)
         if verdict in ("fail", "warning", "error") and call.when == "call":
             reporting.attach_evidence(self, item, exchanges)
         message = str(report.longrepr).splitlines()[-1][:500] if report.failed and report.longrepr else ""
@@ -184,7 +187,7 @@ class ConformanceRun:
         return self.results.exit_code(strict=self.settings.strict)
 
     def header(self) -> dict[str, Any]:
-        assert self.profile is not None and self.context is not None  # noqa: S101
+        assert self.profile is not None and self.context is not None
         return {
             "target": self.profile.base_url,
             "profile": str(self.profile.source.name),
@@ -203,8 +206,6 @@ class ConformanceRun:
             for exchange in self.exchanges.values():
                 out.write(json.dumps(exchange.redacted(self.redactor), ensure_ascii=False) + "\n")
 
-
-_EXCHANGES = pytest.StashKey[list[int]]()
 
 
 def _verdict(call: pytest.CallInfo[None], report: pytest.TestReport) -> str:

@@ -51,7 +51,7 @@ def start(launch: Launch) -> LaunchedTarget:
 
     def pump() -> None:
         # Keep draining stdout after the ready line so the child never blocks on a full pipe.
-        assert process.stdout is not None  # noqa: S101 - Popen was given stdout=PIPE
+        assert process.stdout is not None
         for line in process.stdout:
             lines.put(line)
         lines.put(None)

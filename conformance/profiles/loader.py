@@ -108,7 +108,7 @@ class _Reader:
         if not ok:
             self.fail(dotted, f"expected {kind.__name__}, got {type(value).__name__} {value!r}",
                       f"set {dotted} to a {kind.__name__}")
-        return value  # type: ignore[return-value]
+        return value  # type: ignore[no-any-return]
 
     def text(self, raw: Mapping[str, Any], key: str, dotted: str, default: str = "", secret: bool = False) -> str:
         value = self.typed(raw, key, dotted, str, default)
@@ -170,7 +170,8 @@ class _Reader:
         self.check_keys(raw, "launch", "launch.")
         command = self.typed(raw, "command", "launch.command", list, [])
         if not command or not all(isinstance(part, str) for part in command):
-            self.fail("launch.command", "expected a non-empty list of strings", 'e.g. command = ["my-server", "--port", "0"]')
+            self.fail("launch.command", "expected a non-empty list of strings",
+                      'e.g. command = ["my-server", "--port", "0"]')
         pattern = self.text(raw, "ready_pattern", "launch.ready_pattern", r"(?P<url>https?://\S+)")
         try:
             if "url" not in re.compile(pattern).groupindex:
@@ -191,7 +192,8 @@ class _Reader:
             dotted = f"clients.{role}"
             if role not in ROLES:
                 close = difflib.get_close_matches(role, ROLES, n=1)
-                self.fail(dotted, "unknown role", f"did you mean '{close[0]}'?" if close else f"roles: {', '.join(ROLES)}")
+                hint = f"did you mean '{close[0]}'?" if close else f"roles: {', '.join(ROLES)}"
+                self.fail(dotted, "unknown role", hint)
             if not isinstance(entry, dict):
                 self.fail(dotted, "expected a table", f"write it as [{dotted}]")
             self.check_keys(entry, "client", dotted + ".")
@@ -210,7 +212,8 @@ class _Reader:
             )
         for role in REQUIRED_ROLES:
             if role not in clients:
-                self.fail(f"clients.{role}", "required role missing", f"add a [clients.{role}] table with key and secret")
+                self.fail(f"clients.{role}", "required role missing",
+                          f"add a [clients.{role}] table with key and secret")
         for operation in clients["restricted"].denied:
             if not re.fullmatch(r"(customer|transaction):(read|write)", operation):
                 self.fail("clients.restricted.denied", f"unknown operation {operation!r}", "use e.g. 'customer:write'")

@@ -54,7 +54,9 @@ def test_wrong_till_credentials_are_rejected_with_401(api: CapillaryApi, profile
         good = [("Authorization", basic_authorization(till, password))]
         return api.customer_get(None, mobile, headers=good, label="positive control (basic auth)")
 
-    attack = lambda: api.customer_add(None, mobile, headers=[("Authorization", header)], label=f"basic: {variant}")  # noqa: E731
+    def attack() -> Exchange:
+        return api.customer_add(None, mobile, headers=[("Authorization", header)], label=f"basic: {variant}")
+
     if profile.basic is not None and profile.basic.enabled:
         target.negative(control, attack, resources.basic_auth_was_rejected)
     else:

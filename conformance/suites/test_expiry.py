@@ -49,7 +49,10 @@ def boundary(target: TargetContext, api: CapillaryApi, profile: Profile, plan: P
         pytest.skip(f"server clock known only to ±{margin:.2f} s: the boundary pair needs ±{JUST_AFTER} s")
     issued = target.issue("short_lived", label="short-lived token")
     mobile = unique_mobile()
-    read = lambda label: api.customer_get(issued.token, mobile, label=label)  # noqa: E731
+
+    def read(label: str) -> Exchange:
+        return api.customer_get(issued.token, mobile, label=label)
+
     try:
         sleep_until_server_time(target.clock, issued.exp - JUST_BEFORE - margin, plan.expiry_budget_seconds)
         before = read("just before exp")

@@ -21,8 +21,14 @@ from conformance.checks import resources
 from conformance.client import CapillaryApi
 from conformance.context import TargetContext
 from conformance.exchange import Exchange
-from conformance.forge import FORGERY_IDS, Forgery, forge_all, mint_with_private_key, requires_public_key
-from conformance.forge import claims_variants_for_case_38
+from conformance.forge import (
+    FORGERY_IDS,
+    Forgery,
+    claims_variants_for_case_38,
+    forge_all,
+    mint_with_private_key,
+    requires_public_key,
+)
 from conformance.profiles import Profile
 from conformance.tokens import b64url_decode, b64url_encode
 

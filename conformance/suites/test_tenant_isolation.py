@@ -20,7 +20,7 @@ pytestmark = pytest.mark.requires("other_org")
 
 def _same_refusal(found_elsewhere: Exchange, nowhere: Exchange) -> None:
     """'Exists in another org' and 'does not exist' must be indistinguishable (API1)."""
-    def shape(exchange: Exchange) -> tuple:
+    def shape(exchange: Exchange) -> tuple[object, ...]:
         items = protocol.items(exchange.json, "customer")
         return exchange.status, protocol.status_code(exchange.json), tuple(protocol.item_code(i) for i in items)
 

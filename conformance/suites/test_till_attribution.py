@@ -13,12 +13,14 @@ from conformance import protocol
 from conformance.checks import resources
 from conformance.client import CapillaryApi
 from conformance.context import TargetContext
+from conformance.exchange import Exchange
 from conformance.profiles import Profile
 
 requirement = pytest.mark.requirement
 
 
-def write_then_read(api: CapillaryApi, token: str, mobile: str, headers: list[tuple[str, str]], label: str) -> tuple:
+def write_then_read(api: CapillaryApi, token: str, mobile: str, headers: list[tuple[str, str]],
+                    label: str) -> tuple[Exchange, Exchange]:
     written = api.customer_add(token, mobile, headers=headers, label=label)
     read = api.customer_get(token, mobile, label=f"read back ({label})")
     return written, read

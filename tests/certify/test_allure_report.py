@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import shutil
@@ -147,3 +148,21 @@ def test_allure_html_adds_environment_and_categories_to_a_plain_suite_run(tmp_pa
     assert ensure_allure_metadata(tmp_path / "allure-results") is True
     assert "plan=gate" in (tmp_path / "allure-results" / "environment.properties").read_text()
     assert ensure_allure_metadata(tmp_path / "allure-results") is False
+
+
+def test_the_allure_3_report_groups_failures_by_our_categories(allure_cli: Path, tmp_path: Path):
+    results = tmp_path / "allure-results"
+    results.mkdir()
+    (results / "f1-result.json").write_text(json.dumps({
+        "uuid": "f1", "name": "test_expired_token_is_rejected_with_498", "fullName": "suites#test_expired", "status":
+        "failed", "statusDetails": {"message": "conformance.checks.failures.ConformanceFailure: expected 498"},
+        "start": 1, "stop": 2}))
+    (results / "categories.json").write_text(json.dumps(CATEGORIES))
+    out = tmp_path / "report.html"
+
+    assert run_certify("allure-html", str(results), str(out)).returncode == 0
+
+    payloads = dict(re.findall(r'd\("([^"]+)","([A-Za-z0-9+/=]*)"\)', out.read_text()))
+    tree = json.loads(base64.b64decode(payloads["widgets/categories.json"]))
+    names = {node["name"] for node in tree["nodes"].values() if node["type"] == "category"}
+    assert names == {"Conformance failures (product defects)"}

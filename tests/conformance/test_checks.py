@@ -83,7 +83,7 @@ def test_check_passes_on_the_contract_and_fails_on_the_deviation(name: str, chec
 
 def test_attribution_check_names_the_wrong_till() -> None:
     resources.record_is_attributed_to(answer(200, stored(till="t1")), "t1")
-    with pytest.raises(ConformanceFailure, match="registered_till 't1'.*'t2'"):
+    with pytest.raises(ConformanceFailure, match=r"registered_till 't1'.*'t2'"):
         resources.record_is_attributed_to(answer(200, stored(till="t2")), "t1")
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tests.load.conftest import run_load
 
-WAVE = ["-u", "20", "-r", "100", "-t", "5s"]
+WAVE = ["-u", "20", "-r", "100", "-t", "4s"]
 
 
 def test_single_flight_regenerates_exactly_once_per_expiry_per_process(tmp_path: Path, reference_target):

@@ -26,8 +26,9 @@ from locust.runners import MasterRunner, Runner, WorkerRunner
 from conformance.profiles import LaunchError, ProfileError, running_target
 from load import gates as gate_rules
 from load.metrics import ProcessMetrics, RunMetrics
+from load.options import add_load_options, options_of
 from load.reports import redact_directory, report_directory, write_summary, write_timeline
-from load.run_summary import run_snapshot
+from load.run_summary import run_snapshot, settings_summary
 from load.settings import (
     LoadSettings,
     SettingsError,
@@ -102,25 +103,6 @@ def current_run() -> LoadRun:
     return _RUN
 
 
-def add_load_options(parser: Any, **_kwargs: Any) -> None:
-    # `--profile` is Locust's own (a label that groups runs): we read the same option as our profile.
-    add = parser.add_argument
-    add("--target", env_var="CAP_TARGET", default="", help="Base URL of the server under test (else the profile's)")
-    add("--gate", action="append", default=[], include_in_web_ui=False,
-        help="NAME=VALUE pass/fail gate, e.g. customer.get.p95_ms=150 (repeatable; overrides [load.gates])")
-    add("--token-mode", env_var="CAP_TOKEN_MODE", default="", choices=["", *(m.value for m in TokenMode)],
-        help="How users share tokens (default: the scenario's)")
-    add("--token-refresh-margin", type=float, default=0.0, help="Renew tokens this many seconds before exp")
-    add("--token-jitter", type=float, default=0.0, help="Renew a random 0..N seconds earlier still")
-    add("--polite", action="store_true", env_var="CAP_POLITE", help="Pace to the profile's rate_limit_per_minute")
-    add("--task-rate", type=float, default=0.0, help="Task iterations per user per second (default: the scenario's)")
-    add("--invalid-share", type=float, default=0.2, help="token_storm: share of calls with wrong credentials")
-    add("--report-dir", default="", help="Folder for summary.json and timeline.html")
-    add("--allow-remote", action="store_true", env_var="CAP_ALLOW_REMOTE", help="Allow a non-loopback target")
-    add("--stages", env_var="CAP_STAGES", default="", help="Stages shape table UNTIL:USERS:RATE,...")
-    add("--max-iterations", type=int, default=100_000, help="Task iterations after which a user stops")
-
-
 def _scenario_defaults(environment: Environment) -> tuple[str, TokenMode, float, tuple[str, ...]]:
     classes = environment.user_classes
     scenario = "+".join(sorted({getattr(c, "scenario", c.__name__) for c in classes})) or "custom"
@@ -128,13 +110,6 @@ def _scenario_defaults(environment: Environment) -> tuple[str, TokenMode, float,
     rate = getattr(classes[0], "default_task_rate", 5.0) if classes else 5.0
     roles = tuple(sorted({getattr(c, "role", "primary") for c in classes}))
     return scenario, mode, rate, roles
-
-
-def options_of(environment: Environment) -> Any:
-    """Locust's parsed options (set whenever Locust runs from its command line, as here)."""
-    if environment.parsed_options is None:
-        raise RuntimeError("load scenarios run from Locust's command line (parsed options are missing)")
-    return environment.parsed_options
 
 
 def _settings(environment: Environment) -> tuple[LoadSettings, str]:
@@ -289,13 +264,7 @@ def _judge_and_report(environment: Environment, run: LoadRun) -> int:
         "started_at": run.started_at.isoformat(),
         "finished_at": finished.isoformat(),
         "duration_seconds": round((finished - run.started_at).total_seconds(), 3),
-        "settings": {
-            "users": options.num_users, "spawn_rate": options.spawn_rate, "run_time_seconds": options.run_time,
-            "token_mode": run.settings.token_mode.value, "token_refresh_margin": run.settings.refresh_margin,
-            "token_jitter": run.settings.jitter, "polite": run.settings.polite,
-            "task_rate_per_user": run.settings.task_rate, "expected_workers": expected_workers,
-            "shape": environment.shape_class.__class__.__name__ if environment.shape_class else None,
-        },
+        "settings": settings_summary(options, run.settings, expected_workers, environment.shape_class),
         **snapshot,
         **verdict,
         "files": {"locust_html": Path(options.html_file).name if options.html_file else None,

@@ -21,6 +21,8 @@ REDACTED = "***"
 JWT_SHAPE = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 TOKEN_REDACTED = "<token redacted>"  # noqa: S105 - a placeholder, not a secret
 EVENT_COLOURS = {"expiry": "#d62728", "regeneration": "#1f77b4", "refresh": "#2ca02c", "leak": "#000000"}
+# Events of one second share an x: each kind gets its own dash and a small offset to stay visible.
+EVENT_STYLES = {"expiry": ("", 0), "regeneration": ("4 3", 3), "refresh": ("1 3", 6), "leak": ("", 9)}
 
 
 def report_directory(scenario: str, now: datetime | None = None, root: Path = REPORTS_ROOT) -> Path:
@@ -133,9 +135,11 @@ def _panel(title: str, xs: list[int], series: dict[str, tuple[list[float], str]]
     ]
     for (second, kind), count in sorted(events.items()):
         colour = EVENT_COLOURS.get(kind, "#777")
-        parts.append(f'<line x1="{x_of(second):.1f}" y1="{pad}" x2="{x_of(second):.1f}" y2="{height - pad}" '
-                     f'stroke="{colour}" stroke-opacity="0.5"><title>{html.escape(kind)} x{count} at '
-                     f'{second} s</title></line>')
+        dash, offset = EVENT_STYLES.get(kind, ("2 2", 12))
+        x = x_of(second) + offset
+        parts.append(f'<line x1="{x:.1f}" y1="{pad}" x2="{x:.1f}" y2="{height - pad}" stroke="{colour}" '
+                     f'stroke-width="1.5" stroke-dasharray="{dash}" stroke-opacity="0.7">'
+                     f'<title>{html.escape(kind)} x{count} at {second} s</title></line>')
     for offset, (name, (values, colour)) in enumerate(series.items()):
         points = " ".join(f"{x_of(x):.1f},{y_of(y):.1f}" for x, y in zip(xs, values, strict=False))
         parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="1.5" points="{points}"/>')

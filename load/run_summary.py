@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from load.metrics import RunMetrics
+from load.settings import LoadSettings
 
 PERCENTILES = {"p50_ms": 0.50, "p75_ms": 0.75, "p90_ms": 0.90, "p95_ms": 0.95, "p99_ms": 0.99, "p999_ms": 0.999}
 
@@ -69,4 +70,15 @@ def run_snapshot(stats: RequestStats, metrics: RunMetrics, aborted: list[str] | 
         "total": entry_summary(stats.total),
         "metrics": custom,
         "aborted": list(aborted or []),
+    }
+
+
+def settings_summary(options: Any, settings: LoadSettings, expected_workers: int,
+                     shape: object | None) -> dict[str, Any]:
+    """How the run was configured, as summary.json reports it (no secret: the profile is named, not copied)."""
+    return {
+        "users": options.num_users, "spawn_rate": options.spawn_rate, "run_time_seconds": options.run_time,
+        "token_mode": settings.token_mode.value, "token_refresh_margin": settings.refresh_margin,
+        "token_jitter": settings.jitter, "polite": settings.polite, "task_rate_per_user": settings.task_rate,
+        "expected_workers": expected_workers, "shape": type(shape).__name__ if shape is not None else None,
     }

@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from conformance.profiles import DEFAULT_PROFILE, Profile, load_profile
-from load.gates import effective_gates, parse_gate_assignments
+from load.gates import check_gate_name, effective_gates, parse_gate_assignments
 from load.token_cache import TokenMode
 
 DEFAULT_MAX_ITERATIONS_PER_USER = 100_000
@@ -94,8 +94,15 @@ def token_mode(requested: str, default: TokenMode) -> TokenMode:
         raise SettingsError(f"--token-mode {requested!r}: choose one of {choices}") from None
 
 
+# Locust exits 1 on any failed request; gates replace that exit code, so they keep the rule by default.
+DEFAULT_GATES = {"failure_ratio": 0.0}
+
+
 def gates_for_run(profile: Profile, cli_assignments: list[str]) -> dict[str, float]:
+    """Default < profile `[load.gates]` < `--gate`; every name is checked, wherever it came from."""
     try:
-        return effective_gates(profile.load_gates, parse_gate_assignments(cli_assignments))
+        for name in profile.load_gates:
+            check_gate_name(name)
+        return effective_gates({**DEFAULT_GATES, **profile.load_gates}, parse_gate_assignments(cli_assignments))
     except ValueError as error:
-        raise SettingsError(str(error)) from None
+        raise SettingsError(f"{profile.source}: {error}") from None

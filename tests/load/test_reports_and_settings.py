@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from conformance.profiles import load_profile
 from load.reports import leaks_in_text, redact_directory, report_directory, timeline_html, write_summary
 from load.settings import (
     SettingsError,
     check_target_allowed,
+    gates_for_run,
     is_loopback,
     profile_name,
     target_url,
@@ -98,3 +101,19 @@ def test_token_mode_defaults_to_the_scenarios_and_refuses_unknown_names():
     assert token_mode("naive", TokenMode.PER_USER) is TokenMode.NAIVE
     with pytest.raises(SettingsError, match="single_flight"):
         token_mode("herd", TokenMode.PER_USER)
+
+
+def test_failures_fail_the_run_by_default_and_the_cli_overrides_the_profile():
+    profile = load_profile("reference")
+    without_gates = replace(profile, load_gates={})
+
+    assert gates_for_run(without_gates, []) == {"failure_ratio": 0.0}
+    assert gates_for_run(profile, ["failure_ratio=0.05"])["failure_ratio"] == 0.05
+    assert gates_for_run(profile, [])["customer.get.p95_ms"] == profile.load_gates["customer.get.p95_ms"]
+
+
+def test_a_misspelt_gate_in_the_profile_is_refused_naming_the_profile():
+    profile = replace(load_profile("reference"), load_gates={"customer.get.p95": 1.0})
+
+    with pytest.raises(SettingsError, match=r"reference\.toml: unknown gate"):
+        gates_for_run(profile, [])

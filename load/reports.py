@@ -15,11 +15,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from conformance.redaction import Redactor, find_leaks
+
 REPORTS_ROOT = Path(__file__).resolve().parents[1] / "reports" / "load"
-REDACTED = "***"
 # Any compact JWS: no full token may reach a report, whatever its origin.
 JWT_SHAPE = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
-TOKEN_REDACTED = "<token redacted>"  # noqa: S105 - a placeholder, not a secret
 EVENT_COLOURS = {"expiry": "#d62728", "regeneration": "#1f77b4", "refresh": "#2ca02c", "leak": "#000000"}
 # Events of one second share an x: each kind gets its own dash and a small offset to stay visible.
 EVENT_STYLES = {"expiry": ("", 0), "regeneration": ("4 3", 3), "refresh": ("1 3", 6), "leak": ("", 9)}
@@ -32,15 +32,13 @@ def report_directory(scenario: str, now: datetime | None = None, root: Path = RE
 
 
 def redact_text(text: str, secrets: Iterable[str]) -> str:
-    text = JWT_SHAPE.sub(TOKEN_REDACTED, text)
-    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
-        text = text.replace(secret, REDACTED)
-    return text
+    """The suite's one redactor: known secrets by value, token signatures and secret members by shape."""
+    return Redactor(secrets).text(text)
 
 
 def leaks_in_text(text: str, secrets: Iterable[str]) -> list[str]:
     """What leaked, described without repeating it: 'a secret of N chars', 'a JWT'."""
-    found = [f"a secret of {len(s)} characters" for s in secrets if s and s in text]
+    found = [f"a secret of {len(s)} characters" for s in find_leaks(text, secrets)]
     found += ["a JWT-shaped token"] * len(JWT_SHAPE.findall(text))
     return found
 

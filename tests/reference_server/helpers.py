@@ -33,8 +33,9 @@ CLIENTS: dict[str, dict[str, Any]] = {
 }
 TILLS: dict[str, dict[str, Any]] = {till["code"]: {**till, "org_id": org["id"]} for org in ORGS["org"]
                                     for till in org["till"]}
-SIGNING_KEY = serialization.load_pem_private_key((ROOT / "fixtures/data/keys/reference-k1.pem").read_bytes(), None)
-assert isinstance(SIGNING_KEY, rsa.RSAPrivateKey)
+_KEY = serialization.load_pem_private_key((ROOT / "fixtures/data/keys/reference-k1.pem").read_bytes(), None)
+assert isinstance(_KEY, rsa.RSAPrivateKey)
+SIGNING_KEY: rsa.RSAPrivateKey = _KEY
 PUBLIC_PEM = SIGNING_KEY.public_key().public_bytes(
     serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
 ISSUER = ORGS["server"]["issuer"]
@@ -67,10 +68,13 @@ class ServerProcess:
         self.stderr_file.seek(0)
         return str(self.stderr_file.read())
 
+    signalled: bool = False
+
     def stop(self, sig: int = signal.SIGTERM) -> int:
-        """Stop it the way launchers do; returns the exit status (0 expected)."""
-        if self.proc.poll() is None:
+        """Stop it the way launchers do (one signal, then wait); returns the exit status."""
+        if not self.signalled and self.proc.poll() is None:
             self.proc.send_signal(sig)
+            self.signalled = True
         try:
             return self.proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
@@ -118,6 +122,15 @@ def start_server(*faults: str, org: str = ORG_FILE) -> ServerProcess:
 def start_many(fault_sets: list[tuple[str, ...]]) -> list[ServerProcess]:
     """Launch all first and wait afterwards, so the interpreters boot in parallel."""
     return [await_ready(server) for server in [launch(*faults) for faults in fault_sets]]
+
+
+def stop_many(servers: list[ServerProcess]) -> dict[tuple[str, ...], int]:
+    """Signal all first, then collect: shutdowns overlap instead of queueing."""
+    for server in servers:
+        if server.proc.poll() is None:
+            server.proc.send_signal(signal.SIGTERM)
+            server.signalled = True
+    return {server.faults: server.stop() for server in servers}
 
 
 def run_cli(*args: str, timeout: float = 30.0) -> subprocess.CompletedProcess[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import signal
+import time
 from pathlib import Path
 
 import httpx
@@ -13,7 +14,7 @@ import pytest
 from fixtures.reference_server.config import ConfigError, load_config
 from fixtures.reference_server.faults import CATALOGUE
 
-from .helpers import ORG_FILE, ROOT, run_cli, start_server
+from .helpers import ORG_FILE, READY, ROOT, launch, run_cli, start_server
 
 SPEC_IDS = {
     *(f"CAP-TOK-{n:02d}" for n in range(1, 11)), *(f"CAP-JWT-{n:02d}" for n in range(1, 5)),
@@ -78,6 +79,37 @@ def test_ready_line_is_the_only_output_and_sigint_stops_cleanly() -> None:
     assert server.stop(signal.SIGINT) == 0
     assert server.rest_of_stdout() == ""
     assert "Traceback" not in server.stderr()
+
+
+def test_repeated_stop_signals_still_exit_0() -> None:
+    """Impatient launchers send SIGTERM more than once; none of them may turn into exit -15."""
+    server = start_server()
+    for _ in range(5):
+        if server.proc.poll() is None:
+            server.proc.send_signal(signal.SIGTERM)
+    server.signalled = True
+    assert server.stop() == 0
+
+
+def _catches_sigterm(pid: int) -> bool:
+    """Linux: has the process installed a SIGTERM handler yet (SigCgt bit 15)?"""
+    status = Path(f"/proc/{pid}/status").read_text()
+    caught = int(next(line.split()[1] for line in status.splitlines() if line.startswith("SigCgt:")), 16)
+    return bool(caught & (1 << (signal.SIGTERM - 1)))
+
+
+def test_stop_signal_during_start_up_exits_0() -> None:
+    """A launcher that gives up before the ready line still gets a clean exit."""
+    server = launch()
+    deadline = time.monotonic() + 10
+    while not _catches_sigterm(server.proc.pid):  # poll the condition: the handler is the first thing installed
+        assert time.monotonic() < deadline, "the server never installed its SIGTERM handler"
+        time.sleep(0.005)
+    server.proc.send_signal(signal.SIGTERM)  # now mid start-up: imports, config or uvicorn
+    server.signalled = True
+    assert server.stop() == 0
+    rest = server.rest_of_stdout()  # nothing, or the ready line if start-up won the race
+    assert rest == "" or READY.match(rest), rest
 
 
 CONFIG_ERRORS = {

@@ -30,7 +30,9 @@ OVERRIDE = "store.server"  # a till of org 1115 other than pos_gateway's default
 def _write(client: httpx.Client, token: Token, name: str, headers: list[tuple[str, str | bytes]]) -> tuple[int, str]:
     """Add a customer with the given till headers; (item code, registered till code or '')."""
     mobile = unique_mobile()
-    all_headers: list[tuple[str, str | bytes]] = [(TOKEN_HEADER, token(name)), *headers]
+    # httpx wants one type per header list; bytes carries the non-ASCII case too.
+    all_headers = [(k.encode(), v if isinstance(v, bytes) else v.encode())
+                   for k, v in [(TOKEN_HEADER, token(name)), *headers]]
     added = client.post(CUSTOMER_ADD, json=customer_body(mobile), headers=all_headers)
     assert added.status_code == 200
     code = first_item(added.json())["item_status"]["code"]

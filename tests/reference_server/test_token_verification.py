@@ -121,6 +121,12 @@ def _without(claim: str) -> Callable[[str], str]:
 PUBLIC_DER = SIGNING_KEY.public_key().public_bytes(serialization.Encoding.DER,
                                                     serialization.PublicFormat.SubjectPublicKeyInfo)
 PUBLIC_JWK = RSAAlgorithm.to_jwk(SIGNING_KEY.public_key()).encode()
+_TYPE_JUGGLING: dict[str, dict[str, Any]] = {
+    "org-id-string": {"org_id": "1115"}, "org-id-array": {"org_id": [1115]}, "org-id-object": {"org_id": {}},
+    "org-id-null": {"org_id": None}, "client-id-string": {"client_id": "21"},
+    "client-id-bool": {"client_id": True}, "client-id-float": {"client_id": 21.0},
+    "sub-array": {"sub": ["pos_gateway"]}, "jti-number": {"jti": 7},
+}
 MODULUS = SIGNING_KEY.public_key().public_numbers().n.to_bytes(256, "big")
 FOREIGN_JWK = RSAAlgorithm.to_jwk(FOREIGN.public_key(), as_dict=True)
 NOW = int(time.time())
@@ -225,12 +231,8 @@ ATTACKS: dict[str, Callable[[str], str]] = {
         "wrong": "Evil", "lowercase": "capillary", "trailing-space": "Capillary ", "null": None}.items()},
     **{f"missing-{claim}": _without(claim) for claim in ("iss", "iat", "jti", "sub", "client_id", "org_id",
                                                           "token_use")},
-    **{f"type-{label}": _minting(**kw) for label, kw in {
-        "org-id-string": {"org_id": "1115"}, "org-id-array": {"org_id": [1115]}, "org-id-object": {"org_id": {}},
-        "org-id-null": {"org_id": None}, "client-id-string": {"client_id": "21"},
-        "client-id-bool": {"client_id": True}, "client-id-float": {"client_id": 21.0},
-        "sub-array": {"sub": ["pos_gateway"]}, "jti-number": {"jti": 7},
-    }.items()},
+    **{f"type-{label}": _minting(**kw) for label, kw in _TYPE_JUGGLING.items()},
+
     "token-use-refresh": _minting(token_use="token_refresh"),
     "token-use-id": _minting(token_use="id_token"),
     "client-id-unknown": _minting(client_id=99),
@@ -374,12 +376,12 @@ def test_token_is_expired_in_the_second_of_exp(client: httpx.Client) -> None:
 @pytest.mark.parametrize("variant", ["bad-signature", "deactivated-client", "wrong-issuer", "foreign-key"])
 def test_only_fully_valid_expired_tokens_get_498(client: httpx.Client, variant: str) -> None:
     now = int(time.time())
-    times = {"iat": now - 100, "exp": now - 40}
+    iat, exp = now - 100, now - 40
     forged = {
-        "bad-signature": lambda: mint(**times)[:-6] + "AAAAAA",
-        "deactivated-client": lambda: mint("retired", **times),
-        "wrong-issuer": lambda: mint(iss="Evil", **times),
-        "foreign-key": lambda: sign(HEADER, claims_for("pos_gateway", **times), FOREIGN),
+        "bad-signature": lambda: mint(iat=iat, exp=exp)[:-6] + "AAAAAA",
+        "deactivated-client": lambda: mint("retired", iat=iat, exp=exp),
+        "wrong-issuer": lambda: mint(iss="Evil", iat=iat, exp=exp),
+        "foreign-key": lambda: sign(HEADER, claims_for("pos_gateway", iat=iat, exp=exp), FOREIGN),
     }[variant]()
     response = client.get(CUSTOMER_GET, params={"mobile": "1"}, headers={TOKEN_HEADER: forged})
     assert response.status_code == 401

@@ -93,6 +93,11 @@ def write_run_outputs(run: ConformanceRun) -> None:
     summary = run.results.write_summary(out / "summary.json", run.header(), strict=run.settings.strict)
     run.exchanges_jsonl(out / "exchanges.jsonl")
     run.config.stash[SUMMARY] = summary
+    allure_dir = run.config.getoption("allure_report_dir", None)
+    if allure_dir:  # environment.properties and categories.json beside allure-pytest's results
+        from conformance.certify.allure_metadata import write_allure_metadata
+
+        write_allure_metadata(Path(allure_dir), summary)
 
 
 SUMMARY = pytest.StashKey[dict[str, Any]]()

@@ -1,0 +1,42 @@
+"""Evidence a failing run leaves behind: Allure labels and attachments, JUnit, summary; no secrets anywhere."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from conformance.profiles import load_profile
+from tests.support import reference_server, run_suite
+
+
+def test_failing_run_attaches_redacted_evidence_and_leaks_nothing(tmp_path: Path) -> None:
+    allure = tmp_path / "allure-results"
+    with reference_server("secret-echoed-in-error", "alg-none-accepted") as url:
+        run = run_suite(tmp_path, f"--target={url}", "--plan=gate", f"--alluredir={allure}",
+                        f"--junitxml={tmp_path / 'junit.xml'}", "--requirement=CAP-TOK-09",
+                        "--requirement=CAP-USE-02", "--requirement=CAP-JWT-02")
+    assert run.exit_code == 1
+    results = [json.loads(p.read_text()) for p in allure.glob("*-result.json")]
+    failed = [r for r in results if r["status"] == "failed"]
+    assert failed, "the faults must make tests fail"
+    for result in results:
+        labels = {label["name"] for label in result["labels"]}
+        assert {"epic", "story", "severity"} <= labels, result["name"]
+        assert any(link["name"].startswith("CAP-") for link in result["links"])
+    attachments = [a for r in failed for a in r.get("attachments", [])]
+    assert any(a["name"].startswith("curl") for a in attachments)
+    assert any(a["name"].startswith("exchange") for a in attachments)
+    assert (allure / "environment.properties").exists() and (allure / "categories.json").exists()
+
+    secrets = load_profile("reference").secrets()
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert len(written) > 10
+    for path in written:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        leaked = [s for s in secrets if s in text]
+        assert leaked == [], f"{path.name} holds a profile secret"
+        assert not re.search(r"eyJ[\w-]*\.[\w-]*\.[\w-]{20,}", text), f"{path.name} holds a signed token"
+    tokens_seen = [line for p in written for line in p.read_text(errors="replace").splitlines()
+                   if "<signature redacted>" in line]
+    assert tokens_seen, "tokens appear in evidence with their signatures redacted"

@@ -178,6 +178,27 @@ class TargetContext:
             self._control(control, role, "after")
         return attacked
 
+    def negative_token_request(self, attack: Callable[[], Exchange], check: Callable[[Exchange], None],
+                               role: str = "primary") -> Exchange:
+        """Vacuity guard for the token endpoint: the role's real credentials mint a token right
+        before and right after the attack (so a lockout or crash cannot pass for a refusal)."""
+        self._token_control(role, "before")
+        attacked = attack()
+        try:
+            check(attacked)
+        finally:
+            self._token_control(role, "after")
+        return attacked
+
+    def _token_control(self, role: str, when: str) -> None:
+        client = self.client(role)
+        exchange = self.api.generate_token(client.key, client.secret, label=f"positive control ({when})")
+        token = protocol.access_token(exchange.json)
+        if token is None:
+            raise VacuousNegative(f"positive control {when} the attack got no token ({exchange.token_outcome.value}, "
+                                  f"HTTP {exchange.status}): the negative verdict would mean nothing")
+        self.redactor.add(token)
+
     def _control(self, control: Callable[[str], Exchange], role: str, when: str) -> None:
         exchange = control(self.token(role).token)
         if exchange.api_outcome is not protocol.Outcome.ACCEPT:

@@ -119,6 +119,11 @@ def till_was_refused_with_91021(exchange: Exchange) -> None:
                                  f"item code {protocol.item_code(item)}", exchange)
 
 
+def never_a_server_error(exchange: Exchange) -> None:
+    if exchange.status >= 500:
+        raise ConformanceFailure("never_a_server_error", "a status below 500", str(exchange.status), exchange)
+
+
 def has_request_id(exchange: Exchange) -> str:
     value = exchange.response_header(protocol.REQUEST_ID_HEADER)
     if not value:

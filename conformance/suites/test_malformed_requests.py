@@ -50,11 +50,13 @@ def send_vector(api: CapillaryApi, profile: Profile, vector: dict[str, Any]) -> 
 
 @requirement("CAP-TOK-07")
 @pytest.mark.parametrize("vector", REFUSED, ids=[v["id"] for v in REFUSED])
-def test_malformed_token_request_is_refused_without_token(api: CapillaryApi, profile: Profile,
-                                                          vector: dict[str, Any]) -> None:
-    answer = send_vector(api, profile, vector)
-    token_endpoint.request_was_refused_without_token(answer)
-    token_endpoint.secret_is_not_echoed(answer, profile.clients["primary"].secret)
+def test_malformed_token_request_is_refused_without_token(target: TargetContext, api: CapillaryApi,
+                                                          profile: Profile, vector: dict[str, Any]) -> None:
+    def refused_without_echo(answer: Exchange) -> None:
+        token_endpoint.request_was_refused_without_token(answer)
+        token_endpoint.secret_is_not_echoed(answer, profile.clients["primary"].secret)
+
+    answer = target.negative_token_request(lambda: send_vector(api, profile, vector), refused_without_echo)
     pinned = {"method-": "wrong_method", "oversized-": "body_too_large"}
     what = next((key for prefix, key in pinned.items() if vector["id"].startswith(prefix)), None)
     if what:

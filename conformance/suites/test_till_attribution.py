@@ -8,9 +8,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conformance import protocol
 from conformance.checks import resources
+from conformance.checks.failures import ConformanceFailure
 from conformance.client import CapillaryApi
 from conformance.context import TargetContext
 from conformance.exchange import Exchange
@@ -130,3 +133,30 @@ def test_other_till_header_forms_override_the_default(target: TargetContext, api
     written, read = write_then_read(api, target.token().token, unique_mobile(), headers, form)
     resources.write_was_stored(written)
     resources.record_is_attributed_to(read, till)
+
+
+# Header values a conforming HTTP client can send: visible ASCII, no surrounding whitespace.
+_till_values = st.text(alphabet=st.characters(min_codepoint=0x21, max_codepoint=0x7E), min_size=1, max_size=48)
+
+
+@requirement("CAP-TILL-03")
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(value=_till_values, form=st.sampled_from(["configured", "seed-header-name", "entity-code"]))
+def test_generated_till_values_are_never_attributed_to_a_till_the_client_does_not_own(
+        target: TargetContext, api: CapillaryApi, profile: Profile, unique_mobile: Callable[[], str],
+        value: str, form: str) -> None:
+    """Any till value is either the known override, refused (91021), or the default: never itself."""
+    owned = {profile.clients["primary"].default_till, profile.tills.override}
+    header = {"configured": profile.till_header, "seed-header-name": protocol.TILL_HEADER_SEED_NAME,
+              "entity-code": protocol.ENTITY_CODE_HEADER}[form]
+    mobile = unique_mobile()
+    written, read = write_then_read(api, target.token().token, mobile, [(header, value)], "generated till value")
+    resources.never_a_server_error(written)
+    for item in protocol.items(read.json, "customer"):
+        if protocol.item_code(item) != protocol.ITEM_SUCCESS:
+            continue  # refused (91021), so nothing was stored: the read finds no record
+        registered = item.get("registered_till")
+        code = registered.get("code") if isinstance(registered, dict) else registered
+        if code not in owned:
+            raise ConformanceFailure("never_attributed_to_an_unowned_till", f"one of {sorted(filter(None, owned))}",
+                                     repr(code), read)

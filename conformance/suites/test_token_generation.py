@@ -18,17 +18,23 @@ def _wrong(secret: str) -> str:
     return ("W" if not secret.startswith("W") else "V") * len(secret)
 
 
+def _judged_by_the_tests(_: Exchange) -> None:
+    """The module's one-fact tests judge these answers; the guard only proves they are not vacuous."""
+
+
 @pytest.fixture(scope="module")
-def wrong_secret_answer(api: CapillaryApi, profile: Profile) -> Exchange:
+def wrong_secret_answer(target: TargetContext, api: CapillaryApi, profile: Profile) -> Exchange:
     primary = profile.clients["primary"]
-    return api.generate_token(primary.key, _wrong(primary.secret), label="wrong secret")
+    return target.negative_token_request(
+        lambda: api.generate_token(primary.key, _wrong(primary.secret), label="wrong secret"), _judged_by_the_tests)
 
 
 @pytest.fixture(scope="module")
-def unknown_key_answer(api: CapillaryApi, profile: Profile) -> Exchange:
+def unknown_key_answer(target: TargetContext, api: CapillaryApi, profile: Profile) -> Exchange:
     primary = profile.clients["primary"]
     unknown_key = "Z" * len(primary.key) if primary.key != "Z" * len(primary.key) else "Y" * len(primary.key)
-    return api.generate_token(unknown_key, _wrong(primary.secret), label="unknown key")
+    return target.negative_token_request(
+        lambda: api.generate_token(unknown_key, _wrong(primary.secret), label="unknown key"), _judged_by_the_tests)
 
 
 @requirement("CAP-TOK-01")
@@ -59,11 +65,15 @@ def test_unknown_key_is_rejected_with_320001_and_no_token(unknown_key_answer: Ex
 
 @requirement("CAP-TOK-02")
 @pytest.mark.requires("restricted")
-def test_key_of_one_client_with_secret_of_another_is_rejected(api: CapillaryApi, profile: Profile) -> None:
+def test_key_of_one_client_with_secret_of_another_is_rejected(target: TargetContext, api: CapillaryApi,
+                                                              profile: Profile) -> None:
     primary, other = profile.clients["primary"], profile.clients["restricted"]
-    answer = api.generate_token(primary.key, other.secret, label="crossed key and secret")
-    token_endpoint.credentials_were_rejected_with_320001(answer)
-    token_endpoint.no_token_was_issued(answer)
+
+    def rejected(answer: Exchange) -> None:
+        token_endpoint.credentials_were_rejected_with_320001(answer)
+        token_endpoint.no_token_was_issued(answer)
+
+    target.negative_token_request(lambda: api.generate_token(primary.key, other.secret, label="crossed"), rejected)
 
 
 @requirement("CAP-TOK-03")
@@ -84,11 +94,15 @@ def test_every_call_mints_a_different_token(target: TargetContext) -> None:
 
 @requirement("CAP-TOK-08")
 @pytest.mark.requires("deactivated")
-def test_deactivated_client_gets_no_token(api: CapillaryApi, profile: Profile) -> None:
+def test_deactivated_client_gets_no_token(target: TargetContext, api: CapillaryApi, profile: Profile) -> None:
     retired = profile.clients["deactivated"]
-    answer = api.generate_token(retired.key, retired.secret, label="deactivated client")
-    token_endpoint.no_token_was_issued(answer)
-    token_endpoint.credentials_were_rejected_with_320001(answer)
+
+    def rejected(answer: Exchange) -> None:
+        token_endpoint.no_token_was_issued(answer)
+        token_endpoint.credentials_were_rejected_with_320001(answer)
+
+    target.negative_token_request(lambda: api.generate_token(retired.key, retired.secret, label="deactivated"),
+                                  rejected)
 
 
 @requirement("CAP-TOK-09")
@@ -126,9 +140,14 @@ NEAR_MISS_IDS = [name for name, _ in _near_misses("placeholder-secret")]
 
 @requirement("CAP-TOK-10")
 @pytest.mark.parametrize("variant", NEAR_MISS_IDS)
-def test_near_miss_secret_is_rejected(api: CapillaryApi, profile: Profile, variant: str) -> None:
+def test_near_miss_secret_is_rejected(target: TargetContext, api: CapillaryApi, profile: Profile,
+                                      variant: str) -> None:
     primary = profile.clients["primary"]
     near_miss = dict(_near_misses(primary.secret))[variant]
-    answer = api.generate_token(primary.key, near_miss, label=f"near-miss secret ({variant})")
-    token_endpoint.no_token_was_issued(answer)
-    token_endpoint.credentials_were_rejected_with_320001(answer)
+
+    def rejected(answer: Exchange) -> None:
+        token_endpoint.no_token_was_issued(answer)
+        token_endpoint.credentials_were_rejected_with_320001(answer)
+
+    target.negative_token_request(
+        lambda: api.generate_token(primary.key, near_miss, label=f"near-miss secret ({variant})"), rejected)

@@ -25,7 +25,8 @@ def waiving_profile(tmp_path: Path) -> Path:
     text = (PROFILES_DIR / "reference.toml").read_text().replace('cwd = "../.."', f'cwd = "{PROFILES_DIR.parents[1]}"')
     text = text.replace('signing_key_file = "../data/keys/', f'signing_key_file = "{PROFILES_DIR.parent}/data/keys/')
     path = tmp_path / "waiving.toml"
-    path.write_text(text + f'\n[[expected_failures]]\ntest = "{WAIVED}"\nreason = "vendor ticket 42: echo fix pending"\n')
+    waiver = f'\n[[expected_failures]]\ntest = "{WAIVED}"\nreason = "vendor ticket 42: echo fix pending"\n'
+    path.write_text(text + waiver)
     return path
 
 

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 
 import httpx
+import jwt
 from jwt.algorithms import RSAAlgorithm
 
 from .helpers import (
@@ -120,6 +121,11 @@ def _(http: httpx.Client) -> bool:
     return _read(http, _expired(120)[:-8] + "AAAAAAAA").status_code == 498
 
 
+@probe("token-header-needs-bearer-prefix")
+def _(http: httpx.Client) -> bool:
+    return _read(http, _token(http)).status_code == 401
+
+
 # -- signature and header ----------------------------------------------------------------------
 @probe("alg-none-accepted")
 def _(http: httpx.Client) -> bool:
@@ -212,6 +218,40 @@ def _(http: httpx.Client) -> bool:
 @probe("jti-missing")
 def _(http: httpx.Client) -> bool:
     return "jti" not in _minted(http)[1]
+
+
+@probe("ttl-seconds-as-string")
+def _(http: httpx.Client) -> bool:
+    return isinstance(_minted(http)[0]["ttlSeconds"], str)
+
+
+@probe("kid-missing")
+def _(http: httpx.Client) -> bool:
+    return "kid" not in decode_part(_token(http), 0)
+
+
+@probe("mint-clock-behind")
+def _(http: httpx.Client) -> bool:
+    return bool(_minted(http)[1]["iat"] < time.time() - 300)  # type: ignore[operator]
+
+
+@probe("jwks-stale-key")
+def _(http: httpx.Client) -> bool:
+    published = RSAAlgorithm.from_jwk(http.get("/.well-known/jwks.json").json()["keys"][0])
+    try:
+        jwt.decode(_token(http), published, algorithms=["RS256"])  # type: ignore[arg-type]
+    except jwt.InvalidSignatureError:
+        return True
+    return False
+
+
+@probe("token-cache-never-expires")
+def _(http: httpx.Client) -> bool:
+    first = _token(http, "short_lived")
+    exp = decode_part(first, 1)["exp"]
+    while time.time() < exp:  # poll until the first token has certainly expired
+        time.sleep(min(0.05, max(exp - time.time(), 0.001)))
+    return _token(http, "short_lived") == first
 
 
 # -- credentials -------------------------------------------------------------------------------

@@ -1,4 +1,9 @@
-"""Session fixtures: one clean reference server for the whole run, and clients for it."""
+"""Session fixtures: one clean reference server for the whole run, and clients for it.
+
+The fault tests need one server per fault (~46 interpreters). Booting them costs seconds of
+CPU, so they are launched in the background as soon as the clean server is up, and the fault
+tests are moved to the end of this directory's tests: the boot overlaps with everything else.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,37 @@ import httpx
 import pytest
 
 from fixtures.reference_server.app import ROUTES
+from fixtures.reference_server.faults import CATALOGUE
 
-from .helpers import CLIENTS, OBSERVED, TOKEN_PATH, ServerProcess, credentials, start_server
+from .helpers import (
+    CLIENTS,
+    OBSERVED,
+    PRELAUNCHED,
+    TOKEN_PATH,
+    ServerProcess,
+    credentials,
+    launch,
+    start_server,
+    stop_many,
+)
+
+FAULT_TESTS = "test_faults.py"
+FAULTS_SELECTED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(trylast=True)  # after -k/-m deselection: only launch for fault tests that will run
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run this directory's fault tests after its other tests (and nobody else's order changes)."""
+    here = [item for item in items if item.path.parent.name == "reference_server"]
+    faults = [item for item in here if item.path.name == FAULT_TESTS]
+    others = [item for item in here if item.path.name != FAULT_TESTS]
+    config.stash[FAULTS_SELECTED] = bool(faults)
+    if not faults or not others:
+        return
+    moved = set(faults)
+    rest = [item for item in items if item not in moved]
+    cut = rest.index(others[-1]) + 1
+    items[:] = [*rest[:cut], *faults, *rest[cut:]]
 
 
 def _record(response: httpx.Response) -> None:
@@ -18,9 +52,13 @@ def _record(response: httpx.Response) -> None:
 
 
 @pytest.fixture(scope="session")
-def server() -> Iterator[ServerProcess]:
+def server(request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
     proc = start_server()
+    if request.config.stash.get(FAULTS_SELECTED, False) and not PRELAUNCHED:
+        PRELAUNCHED.extend(launch(fault.name) for fault in CATALOGUE)  # ready-waited by test_faults
     yield proc
+    leftovers = [s for s in PRELAUNCHED if not s.signalled]  # the fault tests never ran (-x, -k)
+    assert all(status == 0 for status in stop_many(leftovers).values())
     _every_observed_status_is_documented(proc.base_url)
     status = proc.stop()
     assert status == 0, f"server exited {status}; stderr: {proc.stderr()[-2000:]}"

@@ -87,6 +87,10 @@ class ServerProcess:
         return self.proc.stdout.read()
 
 
+# One server per fault, launched early by conftest and awaited by test_faults.
+PRELAUNCHED: list[ServerProcess] = []
+
+
 def launch(*faults: str, org: str = ORG_FILE, args: tuple[str, ...] = ()) -> ServerProcess:
     command = [sys.executable, "-m", "fixtures.reference_server", "--org", org, "--port", "0"]
     for name in faults:

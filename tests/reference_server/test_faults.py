@@ -1,6 +1,7 @@
 """Every catalogued fault visibly changes behaviour (ATTACKS.md D1, ARCHITECTURE.md rule 14).
 
-One server per fault, all launched at once so their interpreters boot in parallel. For each
+One server per fault, launched together (early, by conftest) so their interpreters boot in
+parallel with the rest of the run. For each
 fault a probe (fault_probes.py) makes the requests that expose it and returns True when it sees
 the deviation; the same probe must return False against the clean session server, so it is
 not vacuous.
@@ -18,7 +19,17 @@ import pytest
 from fixtures.reference_server.faults import CATALOGUE
 
 from .fault_probes import PROBES
-from .helpers import TOKEN_PATH, ServerProcess, credentials, decode_part, start_many, start_server, stop_many
+from .helpers import (
+    PRELAUNCHED,
+    TOKEN_PATH,
+    ServerProcess,
+    await_ready,
+    credentials,
+    decode_part,
+    launch,
+    start_server,
+    stop_many,
+)
 
 # -- the tests ---------------------------------------------------------------------------------
 NAMES = [fault.name for fault in CATALOGUE]
@@ -26,7 +37,11 @@ NAMES = [fault.name for fault in CATALOGUE]
 
 @pytest.fixture(scope="module")
 def faulty() -> Iterator[dict[str, httpx.Client]]:
-    servers: list[ServerProcess] = start_many([(name,) for name in NAMES])
+    by_fault = {s.faults[0]: s for s in PRELAUNCHED if not s.signalled}
+    missing = [launch(name) for name in NAMES if name not in by_fault]  # run alone: nothing prelaunched
+    PRELAUNCHED.extend(missing)
+    by_fault.update((s.faults[0], s) for s in missing)
+    servers: list[ServerProcess] = [await_ready(by_fault[name]) for name in NAMES]
     tls = ssl.create_default_context()  # shared: a context per client would cost ~30 ms each
     clients = {s.faults[0]: httpx.Client(base_url=s.base_url, timeout=10, verify=tls) for s in servers}
     yield clients

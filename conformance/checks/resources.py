@@ -44,6 +44,12 @@ def access_was_denied(exchange: Exchange) -> None:
     carries_no_data(exchange)
 
 
+def authorisation_was_unavailable(exchange: Exchange) -> None:
+    """The access-group model's transient failure: 503 with code 4001, never an accept, never data."""
+    outcome_is(exchange, Outcome.UNAVAILABLE, "authorisation_was_unavailable")
+    carries_no_data(exchange)
+
+
 def basic_auth_was_rejected(exchange: Exchange) -> None:
     outcome_is(exchange, Outcome.REJECT_TOKEN, "basic_auth_was_rejected")
     carries_no_data(exchange)

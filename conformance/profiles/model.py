@@ -7,7 +7,7 @@ import json
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-ROLES = ("primary", "restricted", "fallback", "short_lived", "deactivated", "other_org")
+ROLES = ("primary", "restricted", "fallback", "short_lived", "deactivated", "other_org", "authz_unavailable")
 REQUIRED_ROLES = ("primary", "restricted")
 
 

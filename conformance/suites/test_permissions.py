@@ -69,3 +69,18 @@ def test_undocumented_method_on_a_resource_is_refused(target: TargetContext, api
         from conformance.checks.failures import ConformanceFailure
 
         raise ConformanceFailure("undocumented_method_is_refused", "a 4xx (405)", f"HTTP {answer.status}", answer)
+
+
+@requirement("CAP-USE-06")
+@pytest.mark.reference_only
+@pytest.mark.requires("authz_unavailable")
+@pytest.mark.parametrize("operation", ["customer:read", "customer:write"])
+def test_authorisation_outage_is_never_an_accept(target: TargetContext, api: CapillaryApi, operation: str,
+                                                 unique_mobile: Callable[[], str]) -> None:
+    """ATTACKS.md case 50: when the access-group back end is down, 503/4001 (retry later), never data."""
+    mobile = unique_mobile()
+    control = lambda token: perform(api, operation, token, unique_mobile(), "positive control (primary)")  # noqa: E731
+    attack = lambda: perform(api, operation, target.token("authz_unavailable").token, mobile,  # noqa: E731
+                             f"{operation} during an authorisation outage")
+    target.negative(control, attack, resources.authorisation_was_unavailable)
+    resources.record_was_not_found(api.customer_get(target.token().token, mobile, label="side-effect read"))

@@ -20,7 +20,8 @@ def write(tmp_path: Path, text: str) -> Path:
 
 def test_reference_profile_loads_with_every_role() -> None:
     profile = load_profile("reference")
-    assert set(profile.clients) == {"primary", "restricted", "fallback", "short_lived", "deactivated", "other_org"}
+    assert set(profile.clients) == {"primary", "restricted", "fallback", "short_lived", "deactivated", "other_org",
+                                    "authz_unavailable"}
     assert profile.launch is not None and profile.local_test_target
     assert profile.clients["short_lived"].expiry_seconds == 2
 

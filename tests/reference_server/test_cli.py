@@ -167,7 +167,7 @@ def test_more_than_15_clients_is_an_error(tmp_path: Path) -> None:
     clients = "".join(
         block.replace("id = 21", f"id = {100 + n}").replace('name = "pos_gateway"', f'name = "c{n}"')
         .replace('key = "JsK1AC1UPbX9SHcgg3mLobWru"', f'key = "key{n}"')
-        for n in range(11))
+        for n in range(16 - REAL_TOML.split("[[org]]")[1].count("[[org.client]]")))
     path = _variant(tmp_path, "[[org]]\nid = 2002", clients + "[[org]]\nid = 2002")
     with pytest.raises(ConfigError, match=r"org\[0\]\.client: 16 clients; an org holds at most 15"):
         load_config(path)

@@ -156,6 +156,7 @@ PRODUCERS: dict[tuple[str, str], dict[int, Call]] = {
         403: lambda c, w: c.post(CUSTOMER_ADD, json=customer_body("1"), headers=_with("report_reader")),
         413: lambda c, w: c.post(CUSTOMER_ADD, content=BIG, headers=_with()),
         498: lambda c, w: c.post(CUSTOMER_ADD, json=customer_body("1"), headers=_expired()),
+        503: lambda c, w: c.post(CUSTOMER_ADD, json=customer_body("1"), headers=_with("authz_outage")),
     },
     ("GET", CUSTOMER_GET): {
         200: lambda c, w: c.get(CUSTOMER_GET, params={"mobile": "1"}, headers=_with()),
@@ -164,6 +165,7 @@ PRODUCERS: dict[tuple[str, str], dict[int, Call]] = {
                                 headers={"Authorization": basic_header("store.server", "wrong")}),
         403: lambda c, w: w.get(CUSTOMER_GET, params={"mobile": "1"}, headers=_with("report_reader")),
         498: lambda c, w: c.get(CUSTOMER_GET, params={"mobile": "1"}, headers=_expired()),
+        503: lambda c, w: c.get(CUSTOMER_GET, params={"mobile": "1"}, headers=_with("authz_outage")),
     },
     ("POST", TRANSACTION_ADD): {
         200: lambda c, w: c.post(TRANSACTION_ADD, json=transaction_body("openapi-1"), headers=_with()),
@@ -172,6 +174,7 @@ PRODUCERS: dict[tuple[str, str], dict[int, Call]] = {
         403: lambda c, w: c.post(TRANSACTION_ADD, json=transaction_body("x"), headers=_with("report_reader")),
         413: lambda c, w: c.post(TRANSACTION_ADD, content=BIG, headers=_with()),
         498: lambda c, w: c.post(TRANSACTION_ADD, json=transaction_body("x"), headers=_expired()),
+        503: lambda c, w: c.post(TRANSACTION_ADD, json=transaction_body("x"), headers=_with("authz_outage")),
     },
     ("GET", TRANSACTION_GET): {
         200: lambda c, w: c.get(TRANSACTION_GET, params={"number": "x"}, headers=_with()),
@@ -179,6 +182,7 @@ PRODUCERS: dict[tuple[str, str], dict[int, Call]] = {
         401: lambda c, w: c.get(TRANSACTION_GET, params={"number": "x"}, headers=_with(None)),
         403: lambda c, w: c.get(TRANSACTION_GET, params={"number": "x"}, headers=_with("fallback_pos")),
         498: lambda c, w: c.get(TRANSACTION_GET, params={"number": "x"}, headers=_expired()),
+        503: lambda c, w: c.get(TRANSACTION_GET, params={"number": "x"}, headers=_with("authz_outage")),
     },
 }
 

@@ -26,7 +26,7 @@ PYTHON = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 STAMP = VENV / ".installed"
 COMMANDS = {
     "certify": ["-m", "conformance.certify", "run"],
-    "tests": ["-m", "pytest", "tests", "-n", "2"],
+    "tests": ["-m", "pytest", "tests", "-n", "2", "--dist", "loadfile"],
     "conformance": ["-m", "conformance.cli"],
     "load": ["-m", "load"],
     "kill-matrix": ["-m", "fixtures.kill_matrix"],

@@ -372,3 +372,9 @@ def _(http: httpx.Client) -> bool:
     mobile = unique_mobile()
     http.post(CUSTOMER_ADD, json=customer_body(mobile), headers=_with_token("globex_gateway", http))
     return bool(first_item(_read(http, _token(http), mobile).json())["item_status"]["code"] == 1000)
+
+
+@probe("authorization-fails-open")
+def _(http: httpx.Client) -> bool:
+    answer = http.get(CUSTOMER_GET, params={"mobile": "1"}, headers=_with_token("authz_outage", http))
+    return answer.status_code == 200

@@ -96,3 +96,47 @@ def claims_name_the_client(claims: dict[str, Any], org_id: int, exchange: Exchan
 
 def _diff(exp: Any, iat: Any) -> Any:
     return exp - iat if isinstance(exp, int) and isinstance(iat, int) else "n/a"
+
+
+_PRIVATE_JWK_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth", "k")
+
+
+def jwks_is_hygienic(jwks: Any, exchange: Exchange | None = None) -> None:
+    """ATTACKS.md case 51: a published JWKS holds public RSA keys only, unique kids, >= 2048 bits, use=sig."""
+    keys = jwks.get("keys") if isinstance(jwks, dict) else None
+    if not isinstance(keys, list) or not keys or not all(isinstance(k, dict) for k in keys):
+        raise ConformanceFailure("jwks_is_hygienic", '{"keys": [ ...JWK objects ]}', _short_type(jwks), exchange)
+    problems = []
+    kids = [k.get("kid") for k in keys]
+    if len(set(map(str, kids))) != len(kids):
+        problems.append(f"duplicate kid among {kids}")
+    for key in keys:
+        name = key.get("kid", "?")
+        private = [m for m in _PRIVATE_JWK_MEMBERS if m in key]
+        if private:
+            problems.append(f"{name}: private or symmetric members {private}")
+        if key.get("kty") != "RSA":
+            problems.append(f"{name}: kty {key.get('kty')!r}")
+        elif _modulus_bits(key.get("n")) < 2048:
+            problems.append(f"{name}: RSA modulus of {_modulus_bits(key.get('n'))} bits")
+        if key.get("use", "sig") != "sig":
+            problems.append(f"{name}: use {key.get('use')!r}")
+    if problems:
+        raise ConformanceFailure("jwks_is_hygienic", "public RSA signing keys of 2048+ bits, unique kids",
+                                 "; ".join(problems), exchange)
+
+
+def _modulus_bits(n: Any) -> int:
+    import base64
+
+    if not isinstance(n, str):
+        return 0
+    try:
+        raw = base64.urlsafe_b64decode(n + "=" * (-len(n) % 4))
+    except ValueError:
+        return 0
+    return int.from_bytes(raw, "big").bit_length()
+
+
+def _short_type(value: Any) -> str:
+    return type(value).__name__

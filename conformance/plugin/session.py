@@ -27,6 +27,7 @@ CAPABILITIES: dict[str, Callable[[Profile], bool]] = {
     "basic": lambda p: p.basic is not None and p.basic.credentials is not None,
     "basic_disabled": lambda p: p.basic is not None and p.basic.disabled is not None,
     "public_key": lambda p: bool(p.public_key_url or p.public_key_file),
+    "jwks_url": lambda p: bool(p.public_key_url),
     "mint_tokens": lambda p: p.signing_key_file is not None and "mint_tokens" in p.capabilities,
     "expired_token": lambda p: p.expired_token is not None,
     "override_till": lambda p: p.tills.override is not None,
@@ -36,7 +37,7 @@ CAPABILITIES: dict[str, Callable[[Profile], bool]] = {
 }
 CAPABILITY_ENTRY = {
     "basic": "[basic] till and password", "basic_disabled": "[basic.disabled] till and password",
-    "public_key": "target.public_key_url or target.public_key_file",
+    "public_key": "target.public_key_url or target.public_key_file", "jwks_url": "target.public_key_url",
     "mint_tokens": "target.signing_key_file and capability 'mint_tokens'",
     "expired_token": "target.expired_token", "override_till": "tills.override", "foreign_till": "tills.foreign",
     "fallback": "tills.fallback_role naming a [clients.<role>]", "reference_target": "target.local_test_target",

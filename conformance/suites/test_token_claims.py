@@ -8,6 +8,7 @@ import pytest
 
 from conformance.checks import token_claims
 from conformance.checks.failures import ConformanceFailure
+from conformance.client import CapillaryApi
 from conformance.context import IssuedToken, TargetContext
 from conformance.profiles import Profile
 from conformance.tokens import verify_rs256
@@ -93,3 +94,11 @@ def test_signature_verifies_with_the_published_key(issued: IssuedToken, public_k
     except Exception as error:  # any pyjwt refusal is the failure we report
         raise ConformanceFailure("signature_verifies_with_public_key", "a valid RS256 signature",
                                  type(error).__name__, issued.exchange) from None
+
+
+@requirement("CAP-JWT-04")
+@pytest.mark.requires("jwks_url")
+def test_published_jwks_holds_only_public_signing_keys(api: CapillaryApi, profile: Profile) -> None:
+    """ATTACKS.md case 51 (only where a JWKS is published; Capillary publishes none)."""
+    exchange = api.fetch(profile.public_key_url or "", label="JWKS")
+    token_claims.jwks_is_hygienic(exchange.json, exchange)

@@ -147,3 +147,18 @@ def test_connection_refused_is_one_clear_error() -> None:
     api = CapillaryApi(PROFILE, http=httpx.Client(base_url=PROFILE.base_url, transport=httpx.MockTransport(refuse)))
     with pytest.raises(TargetUnreachable, match=r"^target unreachable: http://testserver \(connection refused\)$"):
         api.generate_token("k", "s")
+
+
+def test_jwks_hygiene_fails_on_private_parts_short_keys_and_duplicate_kids() -> None:
+    import base64
+
+    def n_of(bits: int) -> str:
+        return base64.urlsafe_b64encode((1 << (bits - 1)).to_bytes(bits // 8, "big")).decode().rstrip("=")
+
+    good = {"kty": "RSA", "kid": "k1", "use": "sig", "alg": "RS256", "n": n_of(2048), "e": "AQAB"}
+    token_claims.jwks_is_hygienic({"keys": [good]})
+    for bad in ({"keys": [{**good, "d": "secret"}]}, {"keys": [{**good, "n": n_of(1024)}]},
+                {"keys": [good, good]}, {"keys": [{"kty": "oct", "kid": "h", "k": "c2VjcmV0"}]},
+                {"keys": [{**good, "use": "enc"}]}, {"keys": []}, ["not", "an", "object"]):
+        with pytest.raises(ConformanceFailure):
+            token_claims.jwks_is_hygienic(bad)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import shutil
 import sys
@@ -45,7 +46,9 @@ def failed_section(key: str, command: str, error: BaseException) -> Section:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    command = shlex.join(["python", "-m", "benchmarks", *(sys.argv[1:] if argv is None else argv)])
+    settings = [f"BENCH_PY_SPY={os.environ['BENCH_PY_SPY']}"] if os.environ.get("BENCH_PY_SPY") else []
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    command = " ".join([*settings, shlex.join(["python", "-m", "benchmarks", *arguments])])
     names = [name for name in BENCHMARKS if not args.only or name in args.only]
     work_dir = args.work_dir or Path(tempfile.mkdtemp(prefix="capillary-bench-"))
     work_dir.mkdir(parents=True, exist_ok=True)

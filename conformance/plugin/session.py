@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from conformance.checks.failures import ConformanceFailure
 from conformance.client import CapillaryApi, TargetUnreachable
 from conformance.context import SetupError, TargetContext
 from conformance.exchange import Exchange
+from conformance.expiry import ExpiryLane
 from conformance.plugin import reporting
 from conformance.plugin.options import Settings
 from conformance.plugin.results import EXIT_ERROR, EXIT_INCOMPLETE, RunResults, TestResult
@@ -50,7 +52,10 @@ class ConformanceRun:
         self.active = False
         self.results = RunResults(only_requirements=settings.only_requirements)
         self.exchanges: dict[int, Exchange] = {}
-        self.current: list[int] | None = None
+        # Exchanges belong to the test running on the main thread; the expiry lane's thread
+        # records none there (its test adopts them when it takes the lane's result).
+        self._local = threading.local()
+        self.expiry_lane: ExpiryLane | None = None
         self.launched: LaunchedTarget | None = None
         self.redactor = Redactor()
         self.profile: Profile | None = None
@@ -107,6 +112,9 @@ class ConformanceRun:
             self.stop_target()
             pytest.exit(f"preflight failed, check the profile's credentials: {error}", returncode=EXIT_ERROR)
         self.active = True
+        if any("boundary" in getattr(item, "fixturenames", ()) for item in items):
+            self.expiry_lane = ExpiryLane(self.context, self.settings.plan.expiry_budget_seconds,
+                                          self.settings.plan.name)
 
     def stop_target(self) -> None:
         if self.launched is not None:
@@ -115,12 +123,25 @@ class ConformanceRun:
 
     def _record(self, exchange: Exchange) -> None:
         self.exchanges[exchange.id] = exchange
-        if self.current is not None:
-            self.current.append(exchange.id)
+        current: list[int] | None = getattr(self._local, "current", None)
+        if current is not None:
+            current.append(exchange.id)
+
+    def adopt_exchanges(self, ids: tuple[int, ...]) -> None:
+        """Attribute exchanges made off the main thread (the expiry lane) to the running test."""
+        current: list[int] | None = getattr(self._local, "current", None)
+        if current is not None:
+            current.extend(i for i in ids if i not in current)
 
     # --- per test ---------------------------------------------------------------------------
+    @property
+    def started_profile(self) -> Profile:
+        if self.profile is None:
+            raise RuntimeError("the conformance run has not started")  # start() sets it before any test
+        return self.profile
+
     def apply_profile_to(self, item: pytest.Item) -> None:
-        assert self.profile is not None
+        profile = self.started_profile
         for marker in item.iter_markers("requires"):
             for need in marker.args:
                 reason = self._missing(need)
@@ -128,27 +149,27 @@ class ConformanceRun:
                     item.add_marker(pytest.mark.skip(reason=reason))
         if item.get_closest_marker("destructive") and not self.settings.destructive:
             item.add_marker(pytest.mark.skip(reason="destructive probe: run with --destructive"))
-        for expected in self.profile.expected_failures:
+        for expected in profile.expected_failures:
             if expected.test and item.nodeid.endswith(expected.test.split("conformance/")[-1]):
                 item.add_marker(pytest.mark.xfail(reason=f"expected failure (profile): {expected.reason}",
                                                   strict=True))
 
     def _missing(self, need: str) -> str | None:
-        assert self.profile is not None
-        source = self.profile.source.name
+        profile = self.started_profile
+        source = profile.source.name
         if need in CAPABILITIES:
-            if not CAPABILITIES[need](self.profile):
+            if not CAPABILITIES[need](profile):
                 return f"profile {source} lacks {CAPABILITY_ENTRY[need]}"
             if need == "public_key" and self.public_key is None:
-                return f"profile {source}: the public key at {self.profile.public_key_url} could not be loaded"
+                return f"profile {source}: the public key at {profile.public_key_url} could not be loaded"
             return None
-        if need not in self.profile.clients:
+        if need not in profile.clients:
             return f"profile {source} has no [clients.{need}] role"
         return None
 
     def before_test(self, item: pytest.Item) -> None:
-        self.current = []
-        item.stash[_EXCHANGES] = self.current
+        self._local.current = []
+        item.stash[_EXCHANGES] = self._local.current
 
     def after_phase(self, item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> None:
         ids = [m.args[0] for m in item.iter_markers("requirement") if m.args]
@@ -188,17 +209,19 @@ class ConformanceRun:
         return self.results.exit_code(strict=self.settings.strict)
 
     def header(self) -> dict[str, Any]:
-        assert self.profile is not None and self.context is not None
+        profile, context = self.started_profile, self.context
+        if context is None:
+            raise RuntimeError("the conformance run has no target context")
         return {
-            "target": self.profile.base_url,
-            "profile": str(self.profile.source.name),
-            "profile_hash": self.profile.fingerprint(),
+            "target": profile.base_url,
+            "profile": str(profile.source.name),
+            "profile_hash": profile.fingerprint(),
             "plan": self.settings.plan.name,
             "seed": self.settings.seed,
-            "requests": self.context.api.stats.requests,
-            "throttled": self.context.api.stats.throttled,
-            "clock_offset_seconds": round(self.context.clock.offset, 3),
-            "observed": {**self.context.observed, "public_key_fingerprint": reporting.key_fingerprint(self.public_key)},
+            "requests": context.api.stats.requests,
+            "throttled": context.api.stats.throttled,
+            "clock_offset_seconds": round(context.clock.offset, 3),
+            "observed": {**context.observed, "public_key_fingerprint": reporting.key_fingerprint(self.public_key)},
         }
 
     def exchanges_jsonl(self, path: Path) -> None:

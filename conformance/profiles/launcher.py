@@ -49,10 +49,13 @@ def start(launch: Launch) -> LaunchedTarget:
         raise LaunchError(f"cannot start {launch.command[0]!r}: {error.strerror}") from None
     lines: queue.Queue[str | None] = queue.Queue()
 
+    stdout = process.stdout
+    if stdout is None:  # Popen was given stdout=PIPE; this only narrows the type
+        raise LaunchError("launch command has no stdout pipe")
+
     def pump() -> None:
         # Keep draining stdout after the ready line so the child never blocks on a full pipe.
-        assert process.stdout is not None
-        for line in process.stdout:
+        for line in stdout:
             lines.put(line)
         lines.put(None)
 

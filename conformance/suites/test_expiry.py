@@ -8,60 +8,33 @@ the reason, never passed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import pytest
 
 from conformance.checks import resources
 from conformance.client import CapillaryApi
-from conformance.context import IssuedToken, SetupError, TargetContext, sleep_until_server_time
-from conformance.exchange import Exchange
+from conformance.context import TargetContext
+from conformance.expiry import BoundaryPair, NotMeasurable, measure_boundary
 from conformance.plugin.options import Plan
+from conformance.plugin.session import ConformanceRun
 from conformance.profiles import Profile
 
 requirement = pytest.mark.requirement
-JUST_BEFORE = 0.35  # seconds before exp (server clock) for the "still valid" half of the pair
-JUST_AFTER = 0.2  # seconds after exp: inside the second where `now == exp` for integer clocks
-
-
-@dataclass(frozen=True)
-class BoundaryPair:
-    token: IssuedToken
-    before: Exchange
-    after: Exchange
-    after_write: Exchange
-    mobile: str
 
 
 @pytest.fixture(scope="module")
-def boundary(target: TargetContext, api: CapillaryApi, profile: Profile, plan: Plan,
-             unique_mobile: Callable[[], str]) -> BoundaryPair:
-    client = profile.client("short_lived")
-    if client is None:
-        pytest.skip(f"profile {profile.source.name} has no [clients.short_lived] role: expiry needs a short-lived "
-                    "client (or give target.expired_token for the 498 check alone)")
-    if client.expiry_seconds > plan.expiry_budget_seconds:
-        pytest.skip(f"the short_lived client's expiry ({client.expiry_seconds} s) exceeds the {plan.name} plan's "
-                    f"expiry budget ({plan.expiry_budget_seconds:.0f} s)")
-    target.calibrate_clock("short_lived")
-    margin = target.clock.uncertainty
-    if margin > JUST_AFTER and not profile.rate_limit_per_minute:
-        pytest.skip(f"server clock known only to ±{margin:.2f} s: the boundary pair needs ±{JUST_AFTER} s")
-    issued = target.issue("short_lived", label="short-lived token")
-    mobile = unique_mobile()
-
-    def read(label: str) -> Exchange:
-        return api.customer_get(issued.token, mobile, label=label)
-
+def boundary(conformance_run: ConformanceRun, target: TargetContext, plan: Plan,
+             unique_mobile: Callable[[], str], request: pytest.FixtureRequest) -> BoundaryPair:
+    """The pair from the plugin's expiry lane (started at preflight), else measured here."""
     try:
-        sleep_until_server_time(target.clock, issued.exp - JUST_BEFORE - margin, plan.expiry_budget_seconds)
-        before = read("just before exp")
-        sleep_until_server_time(target.clock, issued.exp + JUST_AFTER + margin, plan.expiry_budget_seconds)
-        after = read("just after exp")
-        after_write = api.customer_add(issued.token, mobile, label="write with expired token")
-    except SetupError as error:
-        pytest.skip(str(error))
-    return BoundaryPair(issued, before, after, after_write, mobile)
+        if conformance_run.expiry_lane is not None:
+            pair = conformance_run.expiry_lane.result(timeout=plan.expiry_budget_seconds + 30)
+        else:
+            pair = measure_boundary(target, plan.expiry_budget_seconds, plan.name, unique_mobile())
+    except NotMeasurable as reason:
+        pytest.skip(str(reason))
+    conformance_run.adopt_exchanges(pair.exchange_ids)
+    return pair
 
 
 @requirement("CAP-USE-03")

@@ -17,7 +17,8 @@ HEADER = """# Benchmarks
 Written by `python -m benchmarks` (`tox -e bench`); `--only NAME` rewrites one block, `--quick` is the
 smoke mode (one repetition, short runs) and writes nothing here unless given `--results`. Each block
 names the date, the command and the machine; every number is a median of the repetitions shown,
-measured side by side and alternating on one machine, and every ratio compares runs of the same block.
+measured side by side on one machine (variants alternate, or run at the same time where the block
+says so), and every ratio compares runs of the same block.
 """
 
 

@@ -37,6 +37,7 @@ from conformance.protocol import TOKEN_HEADER
 ENDPOINTS = ("token", "verified", "trivial")
 BARE_MODES = {"token": "token", "verified": "customer_get", "trivial": "trivial"}
 MAX_SIGNS = 200_000
+VERIFIED_GAP = "what a verified call does beyond sending cached bytes, see the profile below"
 
 
 @dataclass(frozen=True)
@@ -173,8 +174,7 @@ def run(cfg: BenchConfig) -> Section:
                  Target("token generation / raw RSA sign rate (wall clock)", token_wall, 0.5, ">=",
                         why="the server gets less than a whole core on this shared 2-core machine"),
                  Target("verified calls / trivial endpoint (per server CPU-second)", verified_cpu, 0.7, ">=",
-                        why="token verification per request, see the profile"),
-                 Target("verified calls / trivial endpoint (wall clock)", verified_wall, 0.7, ">=",
-                        why="token verification per request, see the profile")],
+                        why=VERIFIED_GAP),
+                 Target("verified calls / trivial endpoint (wall clock)", verified_wall, 0.7, ">=", why=VERIFIED_GAP)],
         notes=notes,
     )

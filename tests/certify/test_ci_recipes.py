@@ -110,7 +110,9 @@ def test_the_nightly_runs_a_longer_load_checks_drift_and_verifies_the_bundle(rec
 @pytest.mark.parametrize(("recipe", "job", "line"), [c for c in ALL_LINES if CERTIFY in c[2]],
                          ids=lambda v: v if isinstance(v, str) and len(v) < 10 else None)
 def test_every_certify_call_parses_with_the_real_command_line(recipe: str, job: str, line: str):
-    for argv in certify_invocations(line):
+    invocations = certify_invocations(line)
+    assert invocations, line
+    for argv in invocations:
         parser().parse_args(argv)  # SystemExit (an unknown option or command) fails the test
 
 

@@ -15,8 +15,6 @@ from conformance.plugin import reporting
 from conformance.plugin.options import ENV, MARKERS, add_options, read_settings
 from conformance.plugin.session import RUN, ConformanceRun
 
-pytest_plugins: list[str] = []
-
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     add_options(parser)

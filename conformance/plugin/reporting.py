@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -117,6 +116,3 @@ def write_terminal_summary(run: ConformanceRun, reporter: Any) -> None:
     reporter.write_line(f"verdict: {run.results.verdict_banner(strict=run.settings.strict).upper()} "
                         f"(exit {code}); summary: {Path(run.settings.reports_dir) / 'summary.json'}")
 
-
-def dumps(value: Any) -> str:
-    return json.dumps(value, indent=2, default=str)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import json
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 ROLES = ("primary", "restricted", "fallback", "short_lived", "deactivated", "other_org", "authz_unavailable")
@@ -114,9 +113,9 @@ class Profile:
         return [s for s in found if s]
 
     def fingerprint(self) -> str:
-        """A hash of the profile with every secret replaced by its own hash: safe to publish."""
-        data = asdict(self)
-        text = json.dumps(data, default=str, sort_keys=True)
+        """A hash of the profile file's text with every literal secret replaced by its own hash:
+        safe to publish, the same on every machine, and unchanged by where a target was launched."""
+        text = self.source.read_text(encoding="utf-8") if self.source.is_file() else ""
         for secret in sorted(self.secrets(), key=len, reverse=True):
             text = text.replace(secret, Secret(secret).fingerprint)
         return hashlib.sha256(text.encode()).hexdigest()[:16]

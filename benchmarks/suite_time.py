@@ -183,10 +183,10 @@ def run(cfg: BenchConfig) -> Section:
                f"PYTHONDONTWRITEBYTECODE={os.environ.get('PYTHONDONTWRITEBYTECODE', '')!r} in this environment: "
                "without a .pyc cache every run compiles its imports and pytest rewrites the asserts of every module "
                "of the distribution again. The `--assert=plain` and `warm .pyc cache` rows measure the two ways out.",
-               f"Expiry waits are not overlapped: pytest runs the tests serially in one process, so test_expiry.py's "
-               f"{fmt(gate_expiry)} s (clock calibration + sleep to exp - 0.35 s + sleep to exp + 0.2 s) sit on the "
-               "critical path; overlapping them (the boundary pair started in a background thread right after the "
-               "target's preflight) would save about that much per run.",
+               f"Expiry waits are overlapped: the plugin's expiry lane measures the boundary pair (clock calibration, "
+               "sleep to exp - 0.35 s, sleep to exp + 0.2 s) in a background thread from preflight on, and the "
+               f"expiry tests run last; the expiry column ({fmt(gate_expiry)} s in the gate plan) is what is left "
+               "to wait for when they start.",
                f"Where the suite's code spends the profiled gate run (time in a suite function and the libraries "
                f"it calls, not counting other suite functions; {fmt(own)} s of own Python in all): " + "; ".join(top)],
     )

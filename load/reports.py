@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import html
 import json
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from conformance.redaction import Redactor, find_leaks
+from conformance.redaction import Redactor
 
 REPORTS_ROOT = Path(__file__).resolve().parents[1] / "reports" / "load"
-# Any compact JWS: no full token may reach a report, whatever its origin.
-JWT_SHAPE = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 EVENT_COLOURS = {"expiry": "#d62728", "regeneration": "#1f77b4", "refresh": "#2ca02c", "leak": "#000000"}
 # Events of one second share an x: each kind gets its own dash and a small offset to stay visible.
 EVENT_STYLES = {"expiry": ("", 0), "regeneration": ("4 3", 3), "refresh": ("1 3", 6), "leak": ("", 9)}
@@ -34,13 +31,6 @@ def report_directory(scenario: str, now: datetime | None = None, root: Path = RE
 def redact_text(text: str, secrets: Iterable[str]) -> str:
     """The suite's one redactor: known secrets by value, token signatures and secret members by shape."""
     return Redactor(secrets).text(text)
-
-
-def leaks_in_text(text: str, secrets: Iterable[str]) -> list[str]:
-    """What leaked, described without repeating it: 'a secret of N chars', 'a JWT'."""
-    found = [f"a secret of {len(s)} characters" for s in find_leaks(text, secrets)]
-    found += ["a JWT-shaped token"] * len(JWT_SHAPE.findall(text))
-    return found
 
 
 def redact_directory(directory: Path, secrets: Sequence[str]) -> list[Path]:

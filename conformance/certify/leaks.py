@@ -44,18 +44,8 @@ class Leak:
 
 def profile_secrets(profile: Profile) -> list[LabelledSecret]:
     """Every secret of the profile, named by where it comes from (the name is what a report shows)."""
-    found = [LabelledSecret(f"client secret of role '{role}'", client.secret)
-             for role, client in profile.clients.items()]
-    if profile.basic and profile.basic.credentials:
-        found.append(LabelledSecret("basic-auth till password", profile.basic.credentials.password))
-    if profile.basic and profile.basic.disabled:
-        found.append(LabelledSecret("basic-auth password of the disabled org", profile.basic.disabled.password))
-    if profile.expired_token:
-        found.append(LabelledSecret("the profile's expired token", profile.expired_token))
-    labelled = {s.value for s in found}
-    # Whatever Profile.secrets() adds later is scanned too, even before it gets a label here.
-    found += [LabelledSecret("a profile secret", s) for s in profile.secrets() if s not in labelled]
-    return [s for s in found if s.value and len(s.value) >= MIN_SECRET_LENGTH]
+    return [LabelledSecret(label, value) for label, value in profile.labelled_secrets()
+            if len(value) >= MIN_SECRET_LENGTH]
 
 
 def _spellings(secret: str) -> set[str]:

@@ -32,7 +32,8 @@ PLAN_SETTINGS = {
 }
 
 MARKERS = (
-    "requirement(id, *more_ids): the SPEC.md requirement(s) this test checks; the first decides MUST/SHOULD",
+    "requirement(id, *more_ids, level=None): the SPEC.md requirement(s) this test checks; the first decides "
+    "MUST/SHOULD unless level='SHOULD' marks a recommendation beyond the requirement",
     "requires(*needs): profile roles or capabilities the test needs (e.g. 'short_lived', 'basic', "
     "'public_key'); skipped with a reason naming the missing profile entry",
     "destructive: lockout or rate-limit probes, run only with --destructive",

@@ -103,14 +103,21 @@ class Profile:
     def without_launch(self) -> Profile:
         return replace(self, launch=None)
 
-    def secrets(self) -> list[str]:
-        """Every literal secret this profile holds: what the leak scan looks for."""
-        found: list[str] = [c.secret for c in self.clients.values()]
-        if self.basic:
-            found += [b.password for b in (self.basic.credentials, self.basic.disabled) if b]
+    def labelled_secrets(self) -> list[tuple[str, str]]:
+        """Every literal secret this profile holds, named by where it comes from (the name is what a
+        leak report may show; the value never is). The one place that knows which fields are secret."""
+        found = [(f"client secret of role '{role}'", str(c.secret)) for role, c in self.clients.items()]
+        if self.basic and self.basic.credentials:
+            found.append(("basic-auth till password", str(self.basic.credentials.password)))
+        if self.basic and self.basic.disabled:
+            found.append(("basic-auth password of the disabled org", str(self.basic.disabled.password)))
         if self.expired_token:
-            found.append(self.expired_token)
-        return [s for s in found if s]
+            found.append(("the profile's expired token", str(self.expired_token)))
+        return [(label, value) for label, value in found if value]
+
+    def secrets(self) -> list[str]:
+        """Every literal secret this profile holds: what redaction hides and the leak scan looks for."""
+        return [value for _, value in self.labelled_secrets()]
 
     def fingerprint(self) -> str:
         """A hash of the profile file's text with every literal secret replaced by its own hash:

@@ -44,7 +44,7 @@ def test_valid_credentials_yield_a_token_and_its_lifetime(target: TargetContext,
     token_endpoint.status_is_pinned(issued.exchange, profile.expect.get("token_ok"), "valid credentials")
 
 
-@requirement("CAP-TOK-01")
+@requirement("CAP-TOK-01", level="SHOULD")
 def test_issued_token_is_sent_with_no_store(target: TargetContext) -> None:
     """RFC 6749 §5.1 asks for Cache-Control: no-store (not in the documented contract: SHOULD-level)."""
     token_endpoint.response_has_no_store(target.issue("primary").exchange)

@@ -47,7 +47,9 @@ def target_answering(locked_after: int | None) -> TargetContext:
 def test_refusal_framed_by_accepted_controls_counts() -> None:
     target = target_answering(locked_after=None)
     control = lambda token: target.api.customer_get(token, "1")  # noqa: E731
-    target.negative(control, lambda: target.api.customer_get("forged", "1"), resources.token_was_rejected_as_invalid)
+    refused = target.negative(control, lambda: target.api.customer_get("forged", "1"),
+                              resources.token_was_rejected_as_invalid)
+    assert refused.api_outcome is protocol.Outcome.REJECT_TOKEN
 
 
 def test_refusal_after_which_the_control_fails_is_not_a_verdict() -> None:

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from conformance.certify.leaks import LabelledSecret, leaks_in_bytes
 from conformance.profiles import load_profile
-from load.reports import leaks_in_text, redact_directory, report_directory, timeline_html, write_summary
+from load.reports import redact_directory, report_directory, timeline_html, write_summary
 from load.settings import (
     SettingsError,
     check_target_allowed,
@@ -38,7 +39,7 @@ def test_the_summary_never_holds_a_secret_or_a_token(tmp_path: Path):
     path = write_summary(tmp_path, {"note": f"saw {A_TOKEN} with {A_SECRET}"}, [A_SECRET])
 
     text = path.read_text()
-    assert leaks_in_text(text, [A_SECRET]) == []
+    assert leaks_in_bytes(text.encode(), [LabelledSecret("a secret", A_SECRET)]) == []
     # The shared redactor keeps a token's header and claims as evidence, never its signature.
     assert json.loads(text)["note"] == "saw eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.<signature redacted> with ***"
 
@@ -51,7 +52,7 @@ def test_redacting_a_folder_rewrites_only_the_files_that_leak(tmp_path: Path):
 
     assert rewritten == [tmp_path / "leaky.html"]
     assert "<signature redacted>" in (tmp_path / "leaky.html").read_text()
-    assert leaks_in_text((tmp_path / "leaky.html").read_text(), [A_SECRET]) == []
+    assert leaks_in_bytes((tmp_path / "leaky.html").read_bytes(), [LabelledSecret("a secret", A_SECRET)]) == []
 
 
 def test_the_timeline_is_self_contained_svg_with_token_events_marked():

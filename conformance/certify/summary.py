@@ -41,7 +41,19 @@ def requirement_table(conformance: Mapping[str, Any] | None) -> dict[str, dict[s
                        "message": str(t.get("message", "")), "exchanges": [int(i) for i in t.get("exchanges", [])]}
                       for t in row.get("tests", [])],
         }
+        if row.get("basis"):  # why the requirement holds (a doc URL or a security reason), when the suite says
+            table[rid]["basis"] = str(row["basis"])
     return table
+
+
+def observation_rows(conformance: Mapping[str, Any] | None) -> list[dict[str, str]]:
+    """What the target does where the contract leaves it a choice: facts to read, never verdicts."""
+    rows = []
+    for item in (conformance or {}).get("observations") or []:
+        if isinstance(item, Mapping) and item.get("what") is not None:
+            rows.append({"test": str(item.get("test", "")), "requirement": str(item.get("requirement", "")),
+                         "what": str(item["what"]), "observed": str(item.get("observed", ""))})
+    return rows
 
 
 def waiver_rows(waivers: Sequence[ExpectedFailure], conformance: Mapping[str, Any] | None) -> list[dict[str, str]]:
@@ -83,6 +95,7 @@ def build_summary(*, conformance: Mapping[str, Any] | None, steps: Sequence[Step
         "counts": dict(suite.get("counts") or {}),
         "suite_errors": [str(e) for e in suite.get("suite_errors") or []],
         "requirements": requirement_table(conformance),
+        "observations": observation_rows(conformance),
         "waivers": waiver_rows(waivers, conformance),
         "surface": dict(surface),
         "load": dict(load) if load is not None else None,

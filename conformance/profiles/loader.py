@@ -21,7 +21,9 @@ from conformance.profiles.model import (
     Basic,
     BasicCredentials,
     Client,
+    ClientEnv,
     ExpectedFailure,
+    Integration,
     Launch,
     Profile,
     Secret,
@@ -34,7 +36,7 @@ _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _T = TypeVar("_T")
 
 _KNOWN: dict[str, tuple[str, ...]] = {
-    "": ("target", "launch", "clients", "tills", "basic", "expect", "expected_failures", "load"),
+    "": ("target", "launch", "clients", "tills", "basic", "expect", "expected_failures", "load", "client"),
     "target": (
         "name", "base_url", "local_test_target", "timeout_seconds", "verify_tls", "ca_bundle",
         "till_header", "issuer", "max_token_expiry_seconds", "rate_limit_per_minute",
@@ -47,7 +49,11 @@ _KNOWN: dict[str, tuple[str, ...]] = {
     "basic.disabled": ("till", "password"),
     "load": ("gates",),
     "expected_failures": ("test", "reason"),
+    # [client]: the client judge (conformance/judge), which certifies API clients of the target.
+    "integration": ("role", "till", "processes", "env"),
+    "integration.env": ("base_url", "key", "secret", "till_code", "till_header"),
 }
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class ProfileError(Exception):
@@ -161,6 +167,7 @@ class _Reader:
             expected_failures=self.expected_failures(),
             expired_token=Secret(expired) if expired else None,
             load_gates=self.load_gates(),
+            integration=self.integration(),
         )
 
     def launch(self) -> Launch | None:
@@ -277,3 +284,26 @@ class _Reader:
         gates = self.table(load, "gates", "load.gates")
         number: Callable[[str], float] = lambda k: self.typed(gates, k, f"load.gates.{k}", float, 0.0)  # noqa: E731
         return {key: number(key) for key in gates}
+
+    def integration(self) -> Integration:
+        raw = self.table(self.raw, "client", "client")
+        self.check_keys(raw, "integration", "client.")
+        role = self.text(raw, "role", "client.role", "primary")
+        if role not in ROLES:
+            close = difflib.get_close_matches(role, ROLES, n=1)
+            self.fail("client.role", f"unknown role {role!r}", f"did you mean '{close[0]}'?" if close
+                      else f"roles: {', '.join(ROLES)}")
+        processes = self.typed(raw, "processes", "client.processes", int, 1)
+        if processes < 1:
+            self.fail("client.processes", "must be at least 1", "give the number of processes of the integration")
+        env_raw = self.table(raw, "env", "client.env")
+        self.check_keys(env_raw, "integration.env", "client.env.")
+        names = {}
+        for key, default in vars(ClientEnv()).items():
+            name = self.text(env_raw, key, f"client.env.{key}", default)
+            if not _ENV_NAME.fullmatch(name):
+                self.fail(f"client.env.{key}", f"{name!r} is not an environment variable name",
+                          f'use letters, digits and underscores, e.g. "{default}"')
+            names[key] = name
+        return Integration(role=role, till=self.text(raw, "till", "client.till") or None, processes=processes,
+                           env=ClientEnv(**names))

@@ -69,6 +69,31 @@ class ExpectedFailure:
 
 
 @dataclass(frozen=True)
+class ClientEnv:
+    """Names of the environment variables the client judge hands an integration under test."""
+
+    base_url: str = "CAP_BASE_URL"
+    key: str = "CAP_CLIENT_KEY"
+    secret: str = "CAP_CLIENT_SECRET"  # noqa: S105 - the variable's name, not a value
+    till_code: str = "CAP_TILL_CODE"
+    till_header: str = "CAP_TILL_HEADER"
+
+
+@dataclass(frozen=True)
+class Integration:
+    """The profile's [client] table: how the client judge launches and judges an API client of this target.
+
+    `till` declares the integration's own till: writes must then carry it (CAP-CLI-09 becomes MUST).
+    `processes` is how many processes of the integration share the judge, each with its own token.
+    """
+
+    role: str = "primary"
+    till: str | None = None
+    processes: int = 1
+    env: ClientEnv = field(default_factory=ClientEnv)
+
+
+@dataclass(frozen=True)
 class Profile:
     source: Path
     name: str
@@ -93,6 +118,7 @@ class Profile:
     expected_failures: tuple[ExpectedFailure, ...] = ()
     expired_token: Secret | None = None
     load_gates: dict[str, float] = field(default_factory=dict)
+    integration: Integration = field(default_factory=Integration)
 
     def client(self, role: str) -> Client | None:
         return self.clients.get(role)

@@ -18,6 +18,8 @@ from typing import Any
 
 import gevent
 import gevent.event
+import locust.runners
+import locust.stats
 import psutil
 from locust import events
 from locust.env import Environment
@@ -27,6 +29,7 @@ from conformance.profiles import LaunchError, ProfileError, running_target
 from load import gates as gate_rules
 from load.metrics import ProcessMetrics, RunMetrics
 from load.options import add_load_options, options_of
+from load.progress import ProgressPrinter
 from load.reports import redact_directory, report_directory, write_summary, write_timeline
 from load.run_summary import run_snapshot, settings_summary
 from load.settings import (
@@ -48,6 +51,10 @@ METRICS_MESSAGE_KEY = "capillary_load"
 SAMPLE_INTERVAL_SECONDS = 1.0
 MAX_SAMPLES = 24 * 3600  # the sampler stops after a day even if nobody stops it
 HERD_RELEASE_TIMEOUT_SECONDS = 30.0
+# Locust's report charts one point per history interval (5 s by default: 2 points for a 10 s run)
+# and workers report every 3 s: one second each, so its charts and our live line move every second.
+locust.stats.HISTORY_STATS_INTERVAL_SEC = 1
+locust.runners.WORKER_REPORT_INTERVAL = 1.0
 
 
 class LoadRun:
@@ -65,6 +72,7 @@ class LoadRun:
         self.all_users_spawned = gevent.event.Event()
         self.sampler: gevent.Greenlet | None = None
         self.planned_until: float | None = None
+        self.progress: ProgressPrinter | None = None  # the live status line, printed by the coordinator
 
     def plan_until_now(self) -> None:
         """Add what the pacing promised since the last call: users alive x task rate x seconds."""
@@ -187,6 +195,7 @@ def _point_at_target(environment: Environment, run: LoadRun) -> None:
 
 def start_sampling(environment: Environment, **_kwargs: Any) -> None:
     if _RUN is not None and _RUN.sampler is None:
+        _RUN.progress = ProgressPrinter() if _RUN.is_coordinator else None
         _RUN.sampler = gevent.spawn(_sample, _RUN)
 
 
@@ -198,12 +207,16 @@ def _sample(run: LoadRun) -> None:
         gevent.sleep(SAMPLE_INTERVAL_SECONDS)
         run.metrics.cpu_sample(process.cpu_percent(None))
         run.plan_until_now()
+        if run.progress is not None:
+            run.progress.tick(run.environment, run)
 
 
 def stop_sampling(environment: Environment, **_kwargs: Any) -> None:
     if _RUN is not None and _RUN.sampler is not None:
         _RUN.sampler.kill(block=False)
         _RUN.plan_until_now()  # the partial second since the last sample was planned too
+        if _RUN.progress is not None:
+            _RUN.progress.tick(environment, _RUN, final=True)
 
 
 def release_the_herd(user_count: int, **_kwargs: Any) -> None:
@@ -273,7 +286,7 @@ def _judge_and_report(environment: Environment, run: LoadRun) -> int:
     directory = run.settings.report_dir or report_directory(run.scenario)
     secrets = run.settings.profile.secrets()
     write_summary(directory, summary, secrets)
-    write_timeline(directory, f"{run.scenario} on {run.settings.profile.name}", run.run_metrics.timeline())
+    write_timeline(directory, f"{run.scenario} on {run.settings.profile.name}", run.run_metrics.timeline(), summary)
     redact_directory(directory, secrets)
     log.info("load report: %s (exit code %d)", directory, verdict["exit_code"])
     return int(verdict["exit_code"])

@@ -44,6 +44,8 @@ class ProcessMetrics:
         self.marked_events: list[tuple[float, str]] = []
         # second -> [requests, failures, latency sum ms, latency max ms]
         self.seconds: dict[int, list[float]] = {}
+        # second -> latency histogram {bucket ms: count}, so percentiles per second survive merging
+        self.latency: dict[int, Counter[int]] = {}
 
     # -- TokenEvents -------------------------------------------------------------------------
     def token_generated(self, reason: GenerationReason, replaced: CachedToken | None) -> None:
@@ -90,8 +92,11 @@ class ProcessMetrics:
         row = self.seconds.get(second)
         if row is None:
             if len(self.seconds) >= MAX_TIMELINE_SECONDS:
-                del self.seconds[min(self.seconds)]
+                oldest = min(self.seconds)
+                del self.seconds[oldest]
+                self.latency.pop(oldest, None)
             row = self.seconds[second] = [0, 0, 0.0, 0.0]
+        self.latency.setdefault(second, Counter())[latency_bucket(response_time_ms)] += 1
         row[0] += 1
         row[1] += int(failed)
         row[2] += response_time_ms
@@ -116,6 +121,8 @@ class ProcessMetrics:
             "cpu_samples": list(self.cpu_samples),
             "marked_events": [list(e) for e in self.marked_events],
             "seconds": {str(k): list(v) for k, v in self.seconds.items()},
+            # string keys: the delta travels as JSON-like data (msgpack to the master, JSON in tests)
+            "latency": {str(k): {str(ms): n for ms, n in h.items()} for k, h in self.latency.items()},
         }
         self._reset()
         return delta
@@ -133,6 +140,7 @@ class RunMetrics:
         self.cpu: dict[str, list[float]] = {}
         self.marked_events: list[tuple[float, str, str]] = []
         self.seconds: dict[int, list[float]] = {}
+        self.latency: dict[int, Counter[int]] = {}
 
     def merge(self, source: str, delta: Mapping[str, Any]) -> None:
         self.sources.add(source)
@@ -150,6 +158,8 @@ class RunMetrics:
             row[1] += failures
             row[2] += total_ms
             row[3] = max(row[3], max_ms)
+        for second, histogram in delta.get("latency", {}).items():
+            self.latency.setdefault(int(second), Counter()).update({int(ms): int(n) for ms, n in histogram.items()})
 
     def herd_factor(self) -> float | None:
         """The worst regenerations-per-expiry of any process; None when nothing expired."""
@@ -206,15 +216,43 @@ class RunMetrics:
 
     def timeline(self) -> dict[str, Any]:
         rows = [
-            [second, int(r[0]), int(r[1]), round(r[2] / r[0], 2) if r[0] else 0.0, round(r[3], 2)]
+            [second, int(r[0]), int(r[1]), round(r[2] / r[0], 2) if r[0] else 0.0, round(r[3], 2),
+             *(percentile(self.latency.get(second, Counter()), q) for q in (0.50, 0.95, 0.99))]
             for second, r in sorted(self.seconds.items())
         ]
         return {
-            "columns": ["second", "requests", "failures", "mean_ms", "max_ms"],
+            "columns": ["second", "requests", "failures", "mean_ms", "max_ms", "p50_ms", "p95_ms", "p99_ms"],
             "seconds": rows,
             "events": sorted([t, kind, source] for t, kind, source in self.marked_events),
+            # token generations per expiry per process: the herd chart's bars
+            "herd": {source: dict(sorted(per_expiry.items())) for source, per_expiry in sorted(self.herd.items())},
         }
 
 
 def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
+
+
+def latency_bucket(ms: float) -> int:
+    """Two significant digits, as Locust rounds its own response times: bounded histograms, ~1 % error."""
+    value = round(ms)
+    if value < 100:
+        return int(value)
+    if value < 1000:
+        return int(round(value, -1))
+    if value < 10000:
+        return int(round(value, -2))
+    return int(round(value, -3))
+
+
+def percentile(histogram: Mapping[int, int], fraction: float) -> float | None:
+    """The smallest bucket at or below which `fraction` of the samples lie; None without samples."""
+    total = sum(histogram.values())
+    if total == 0:
+        return None
+    wanted, seen = fraction * total, 0
+    for ms in sorted(histogram):
+        seen += histogram[ms]
+        if seen >= wanted:
+            return float(ms)
+    return float(max(histogram))

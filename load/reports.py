@@ -1,6 +1,7 @@
-"""Report files of a load run: summary.json, timeline.html, and the redaction pass over them all.
+"""Report files of a load run: summary.json, timeline.json and .html, and the redaction pass over them all.
 
-Pure (no locust import). The timeline is an inline SVG in a self-contained HTML file: no script,
+Pure (no locust import). The timeline page holds matplotlib's charts as inline SVG (the same
+charts summary.html shows, drawn by conformance.certify.charts from timeline.json): no script,
 no stylesheet or font from the network, so it opens from `file://` on an offline machine.
 """
 
@@ -8,18 +9,32 @@ from __future__ import annotations
 
 import html
 import json
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from conformance.certify.charts import herd_svg, load_timeline_svg
 from conformance.redaction import Redactor
 
 REPORTS_ROOT = Path(__file__).resolve().parents[1] / "reports" / "load"
-EVENT_COLOURS = {"expiry": "#d62728", "regeneration": "#1f77b4", "refresh": "#2ca02c", "leak": "#000000"}
-# Events of one second share an x: each kind gets its own dash and a small offset to stay visible.
-EVENT_STYLES = {"expiry": ("", 0), "regeneration": ("4 3", 3), "refresh": ("1 3", 6), "leak": ("", 9)}
+TIMELINE_CSS = """
+body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d1f23;margin:1em auto;
+max-width:60em;padding:0 .8em;overflow-wrap:anywhere}
+h1{font-size:1.25em}h2{font-size:1.05em;margin-top:1.4em}
+svg.chart{display:block;width:100%;max-width:52em;height:auto}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.15em 1em;margin:.5em 0}
+dt{color:#555}dd{margin:0;font-variant-numeric:tabular-nums}
+@media print{body{max-width:none;margin:0}svg.chart{break-inside:avoid}}
+"""
+# What the page says about the run, from summary.json, in this order; absent facts are left out.
+FACTS = (("requests", ("total", "requests")), ("failures", ("total", "failures")),
+         ("requests/s", ("total", "rps")), ("p95 (ms)", ("total", "p95_ms")),
+         ("498s handled", ("metrics", "expired_498_seen")),
+         ("regenerations", ("metrics", "token_generations", "regeneration")),
+         ("refreshes", ("metrics", "token_generations", "refresh")),
+         ("leaked 498s", ("metrics", "leaked_498")), ("herd factor", ("metrics", "herd", "factor")),
+         ("exit code", ("exit_code",)))
 
 
 def report_directory(scenario: str, now: datetime | None = None, root: Path = REPORTS_ROOT) -> Path:
@@ -65,73 +80,38 @@ def annotate_summary(directory: Path, **fields: Any) -> None:
         path.write_text(json.dumps(summary, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
 
 
-def write_timeline(directory: Path, title: str, timeline: dict[str, Any]) -> Path:
+def write_timeline(directory: Path, title: str, timeline: dict[str, Any],
+                   summary: Mapping[str, Any] | None = None) -> Path:
+    """timeline.json (the data, which certify charts again in summary.html) and timeline.html."""
     directory.mkdir(parents=True, exist_ok=True)
+    (directory / "timeline.json").write_text(json.dumps(timeline, sort_keys=True) + "\n", encoding="utf-8")
     path = directory / "timeline.html"
-    path.write_text(timeline_html(title, timeline), encoding="utf-8")
+    path.write_text(timeline_html(title, timeline, summary), encoding="utf-8")
     return path
 
 
-def timeline_html(title: str, timeline: dict[str, Any]) -> str:
-    rows = timeline.get("seconds", [])
-    start = rows[0][0] if rows else 0
-    events = Counter((int(float(t)) - start, kind) for t, kind, _source in timeline.get("events", []))
-    seconds = [row[0] - start for row in rows]
-    throughput = _panel("Requests per second", seconds, {
-        "requests/s": ([row[1] for row in rows], "#1f77b4"),
-        "failures/s": ([row[2] for row in rows], "#d62728"),
-    }, events)
-    latency = _panel("Latency (ms)", seconds, {
-        "mean": ([row[3] for row in rows], "#2ca02c"),
-        "max": ([row[4] for row in rows], "#ff7f0e"),
-    }, events)
-    totals: Counter[str] = Counter()
-    for (_second, kind), count in events.items():
-        totals[kind] += count
-    legend = " ".join(
-        f'<span style="color:{colour}">&#9646; {html.escape(kind)} ({totals[kind]})</span>'
-        for kind, colour in EVENT_COLOURS.items()
-    )
+def _fact(summary: Mapping[str, Any], keys: Sequence[str]) -> Any:
+    value: Any = summary
+    for key in keys:
+        value = value.get(key) if isinstance(value, Mapping) else None
+    return value
+
+
+def timeline_html(title: str, timeline: Mapping[str, Any], summary: Mapping[str, Any] | None = None) -> str:
+    rows = timeline.get("seconds") or []
+    start = float(rows[0][0]) if rows else None
+    facts = [(name, _fact(summary or {}, keys)) for name, keys in FACTS]
+    listed = "".join(f"<dt>{html.escape(name)}</dt><dd>{html.escape(str(value))}</dd>"
+                     for name, value in facts if value is not None)
     return (
-        "<!doctype html>\n<html><head><meta charset=\"utf-8\">"
-        f"<title>{html.escape(title)}</title></head>"
-        "<body style=\"font-family:sans-serif;margin:1em\">"
-        f"<h1 style=\"font-size:1.2em\">{html.escape(title)}</h1>"
-        f"<p>Per second of the run. Vertical marks: token events. {legend}</p>"
-        f"{throughput}{latency}</body></html>\n"
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)}</title><style>{TIMELINE_CSS}</style></head><body>"
+        f"<h1>{html.escape(title)}</h1>"
+        + (f"<dl>{listed}</dl>" if listed else "")
+        + "<p>Per second of the run. Vertical lines mark token events: expiries (a 498 the cache handled), "
+        "regenerations, proactive refreshes and leaks (a 498 after regenerate-and-retry).</p>"
+        f"<h2>Throughput and latency</h2>{load_timeline_svg(timeline)}"
+        f"<h2>Token generations per expiry (herd)</h2>{herd_svg(timeline.get('herd') or {}, start)}"
+        "</body></html>\n"
     )
-
-
-def _panel(title: str, xs: list[int], series: dict[str, tuple[list[float], str]],
-           events: Counter[tuple[int, str]]) -> str:
-    width, height, pad = 900, 220, 40
-    x_max = max(xs[-1] if xs else 1, 1)
-    y_max = max([max(values) for values, _ in series.values() if values] + [1.0])
-
-    def x_of(x: float) -> float:
-        return pad + (width - 2 * pad) * x / x_max
-
-    def y_of(y: float) -> float:
-        return height - pad - (height - 2 * pad) * y / y_max
-
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img">',
-        f'<text x="{pad}" y="16" font-size="13">{html.escape(title)} (max {y_max:g})</text>',
-        f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="#888"/>',
-        f'<line x1="{pad}" y1="{pad}" x2="{pad}" y2="{height - pad}" stroke="#888"/>',
-        f'<text x="{width - pad}" y="{height - pad + 16}" font-size="11" text-anchor="end">{x_max} s</text>',
-    ]
-    for (second, kind), count in sorted(events.items()):
-        colour = EVENT_COLOURS.get(kind, "#777")
-        dash, offset = EVENT_STYLES.get(kind, ("2 2", 12))
-        x = x_of(second) + offset
-        parts.append(f'<line x1="{x:.1f}" y1="{pad}" x2="{x:.1f}" y2="{height - pad}" stroke="{colour}" '
-                     f'stroke-width="1.5" stroke-dasharray="{dash}" stroke-opacity="0.7">'
-                     f'<title>{html.escape(kind)} x{count} at {second} s</title></line>')
-    for offset, (name, (values, colour)) in enumerate(series.items()):
-        points = " ".join(f"{x_of(x):.1f},{y_of(y):.1f}" for x, y in zip(xs, values, strict=False))
-        parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="1.5" points="{points}"/>')
-        parts.append(f'<text x="{width - pad - 120}" y="{pad + 14 * offset}" font-size="11" '
-                     f'fill="{colour}">{html.escape(name)}</text>')
-    parts.append("</svg>")
-    return "<div>" + "".join(parts) + "</div>"

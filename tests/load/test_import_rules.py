@@ -12,7 +12,7 @@ import pytest
 LOAD = Path(__file__).resolve().parents[2] / "load"
 # Modules that run in pytest or in the `python -m load` process: gevent must never patch those.
 LOCUST_FREE = ["token_cache", "metrics", "gates", "stages", "reports", "settings", "run_summary", "token_checks",
-               "processes", "cli", "options"]
+               "processes", "cli", "options", "progress"]
 
 
 def imported_modules(path: Path) -> set[str]:

@@ -35,7 +35,31 @@ def test_worker_deltas_add_up_on_the_master():
     assert summary["expired_498_seen"] == 3
     assert summary["http_answers"] == 2
     assert summary["processes"] == ["w1", "w2"]
-    assert run.timeline()["seconds"] == [[100, 2, 1, 10.0, 15.0], [101, 1, 0, 1.0, 1.0]]
+    # second, requests, failures, mean, max, p50, p95, p99 (ms): percentiles of both workers' samples together
+    assert run.timeline()["seconds"] == [[100, 2, 1, 10.0, 15.0, 5.0, 15.0, 15.0], [101, 1, 0, 1.0, 1.0, 1.0, 1.0, 1.0]]
+
+
+def test_latency_percentiles_per_second_come_from_the_merged_histograms():
+    one, two, run = ProcessMetrics(), ProcessMetrics(), RunMetrics()
+    for ms in range(1, 91):  # 90 fast samples on one worker
+        one.request_finished(200.0, float(ms), failed=False)
+    for ms in (400.0, 404.0, 1234.0, 1250.0, 5000.0, 7000.0, 8000.0, 9000.0, 9900.0, 12345.0):  # 10 slow ones
+        two.request_finished(200.5, ms, failed=False)
+
+    run.merge("w1", one.drain())
+    run.merge("w2", two.drain())
+    [row] = run.timeline()["seconds"]
+
+    # p95 is the 95th of 100 samples (the 5th slow one), p99 the 99th; 9900 ms stays 9900 (two significant digits)
+    assert row[5:] == [50.0, 5000.0, 9900.0]
+
+
+def test_the_timeline_carries_token_generations_per_expiry_per_process_for_the_herd_chart():
+    run = RunMetrics()
+    run.merge("w1", worker_with_regenerations({"s@10": 1, "s@12": 3}).drain())
+    run.merge("w2", worker_with_regenerations({"s@10": 1}).drain())
+
+    assert run.timeline()["herd"] == {"w1": {"s@10": 1, "s@12": 3}, "w2": {"s@10": 1}}
 
 
 def test_the_herd_factor_is_counted_per_expiry_per_process_not_summed_across_processes():

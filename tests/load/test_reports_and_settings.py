@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from conformance.certify.leaks import LabelledSecret, leaks_in_bytes
+from conformance.certify.offline import network_fetches
 from conformance.profiles import load_profile
-from load.reports import redact_directory, report_directory, timeline_html, write_summary
+from load.reports import redact_directory, report_directory, timeline_html, write_summary, write_timeline
 from load.settings import (
     SettingsError,
     check_target_allowed,
@@ -55,17 +55,31 @@ def test_redacting_a_folder_rewrites_only_the_files_that_leak(tmp_path: Path):
     assert leaks_in_bytes((tmp_path / "leaky.html").read_bytes(), [LabelledSecret("a secret", A_SECRET)]) == []
 
 
-def test_the_timeline_is_self_contained_svg_with_token_events_marked():
+def test_the_timeline_is_self_contained_with_charts_axes_and_token_events_in_the_legend():
     page = timeline_html("expiry_wave on reference", {
-        "seconds": [[100, 10, 0, 2.0, 5.0], [101, 12, 1, 3.0, 9.0]],
-        "events": [[100.5, "expiry", "local"], [100.6, "regeneration", "local"]],
-    })
+        "columns": ["second", "requests", "failures", "mean_ms", "max_ms", "p50_ms", "p95_ms", "p99_ms"],
+        "seconds": [[100, 10, 0, 2.0, 5.0, 2.0, 4.0, 5.0], [101, 12, 1, 3.0, 9.0, 3.0, 8.0, 9.0]],
+        "events": [[100.5, "expiry", "local"], [100.6, "regeneration", "local"], [101.5, "expiry", "local"]],
+        "herd": {"local": {"short_lived@100": 1}},
+    }, {"metrics": {"expired_498_seen": 2, "leaked_498": 0, "herd": {"factor": 1.0}}})
 
-    assert "<svg" in page
-    assert "<polyline" in page
-    assert "expiry x1 at 0 s" in page
-    assert "regeneration x1 at 0 s" in page
-    assert not re.search(r"<script|<link|https?://(?!www\.w3\.org/2000/svg)", page)  # nothing fetched
+    assert page.count('<svg class="chart"') == 2
+    for text in ("requests/s", "failures/s", "p50", "p95", "p99", "expiry (2)", "regeneration (1)", "milliseconds",
+                 "seconds since the run started", "Herd: token generations per expiry (worst 1)"):
+        assert f">{text}<" in page, text
+    assert "<dt>herd factor</dt><dd>1.0</dd>" in page
+    assert "<dt>leaked 498s</dt><dd>0</dd>" in page
+    assert network_fetches(page) == []
+    assert "<script" not in page and "<?xml" not in page
+
+
+def test_writing_the_timeline_keeps_its_data_beside_the_page(tmp_path: Path):
+    timeline = {"seconds": [[100, 1, 0, 1.0, 1.0]], "events": [], "herd": {}}
+
+    write_timeline(tmp_path, "steady_calls on reference", timeline)
+
+    assert json.loads((tmp_path / "timeline.json").read_text()) == timeline
+    assert "no token expired during the run" in (tmp_path / "timeline.html").read_text()
 
 
 @pytest.mark.parametrize(("url", "loopback"), [

@@ -33,8 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m load", description=__doc__.splitlines()[0] if __doc__ else None)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("list", help="list the scenarios")
-    run = commands.add_parser("run", help="run one scenario headless and judge it")
-    run.add_argument("scenario", help="one of: " + ", ".join(scenario_names()))
+    run = commands.add_parser("run", help="run scenarios headless (together, in one Locust run) and judge the run")
+    run.add_argument("scenarios", nargs="+", metavar="scenario",
+                     help="one or more of: " + ", ".join(scenario_names()) + " (several share the users)")
     run.add_argument("--profile", help="profile name or .toml path (env CAP_PROFILE; default: reference)")
     run.add_argument("--target", help="base URL of the server under test (env CAP_TARGET; default: the profile's)")
     run.add_argument("--users", "-u", type=int, default=5)
@@ -72,11 +73,14 @@ def load_options(args: argparse.Namespace) -> list[str]:
 
 
 def run_scenario(args: argparse.Namespace) -> int:
-    if args.scenario not in scenario_names():
-        close = difflib.get_close_matches(args.scenario, scenario_names(), n=1)
-        hint = f"did you mean {close[0]!r}?" if close else "see `python -m load list`"
-        print(f"load: no scenario {args.scenario!r} ({hint})", file=sys.stderr)
-        return EXIT_USAGE
+    for scenario in args.scenarios:
+        if scenario not in scenario_names():
+            close = difflib.get_close_matches(scenario, scenario_names(), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else "see `python -m load list`"
+            print(f"load: no scenario {scenario!r} ({hint})", file=sys.stderr)
+            return EXIT_USAGE
+    scenarios = sorted(set(args.scenarios))
+    name = "+".join(scenarios)  # as load.hooks names a run of several user classes
     try:
         parse_gate_assignments(args.gate)  # fail before launching anything
         if args.stages:
@@ -86,8 +90,8 @@ def run_scenario(args: argparse.Namespace) -> int:
     except (ProfileError, SettingsError, GateError, StageError) as error:
         print(f"load: {error}", file=sys.stderr)
         return EXIT_USAGE
-    report_dir = (args.report_dir or report_directory(args.scenario)).resolve()
-    locustfiles = [SCENARIOS_DIR / f"{args.scenario}.py"] + ([SHAPES[args.shape]] if args.shape else [])
+    report_dir = (args.report_dir or report_directory(name)).resolve()
+    locustfiles = [SCENARIOS_DIR / f"{s}.py" for s in scenarios] + ([SHAPES[args.shape]] if args.shape else [])
     try:
         with running_target(profile) as live:
             check_target_allowed(live.base_url, args.allow_remote)
@@ -109,7 +113,7 @@ def run_scenario(args: argparse.Namespace) -> int:
         if profile.launch is not None:
             annotate_summary(report_dir, launched_target=True)  # launched here, not by Locust
         redact_directory(report_dir, profile.secrets())
-    print(f"load: {args.scenario}: exit code {code}; report in {report_dir}")
+    print(f"load: {name}: exit code {code}; report in {report_dir}")
     return code
 
 

@@ -73,9 +73,10 @@ class ProgressPrinter:
             print(progress.plain_line(), file=self.stream, flush=True)
 
     def tick(self, environment: Any, run: Any, *, final: bool = False) -> None:
-        """Show the run's state when `interval` has passed since the last line (or always, when final)."""
+        """Show the run's state when `interval` has passed since the last line; when final, unless one just did."""
         now = self.clock()
-        if final or now - self.last_shown >= self.interval - 0.05:  # 50 ms: a 1 s sampler's jitter
+        due = self.interval / 2 if final else self.interval - 0.05  # 50 ms: a 1 s sampler's jitter
+        if now - self.last_shown >= due:
             self.last_shown = now
             self.show(snapshot(environment, run, now - self.started))
 

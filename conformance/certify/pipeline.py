@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.status import Status
 
 from conformance.certify import allure_html, keys, leaks, steps
 from conformance.certify.allure_metadata import write_allure_metadata
@@ -29,6 +30,7 @@ from conformance.profiles import Profile, ProfileError, load_profile
 from conformance.profiles.loader import DEFAULT_PROFILE
 
 MARK = {"passed": "[green]✓[/]", "failed": "[red]✗[/]", "error": "[red]![/]", "incomplete": "[yellow]?[/]"}
+PLAIN_PROGRESS_SECONDS = 2.0  # off a terminal (CI logs), a progress line at most this often
 
 
 @dataclass
@@ -52,6 +54,8 @@ class CertificationRun:
         self.results: list[StepResult] = []
         self.started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         self.profile: Profile | None = None
+        self.status: Status | None = None  # the running step's spinner, for progress within a step
+        self._last_plain_progress = 0.0
         # A broken profile is the conformance step's to report (exit 2, naming key and fix).
         with contextlib.suppress(ProfileError):
             self.profile = load_profile(options.profile or DEFAULT_PROFILE)
@@ -69,11 +73,12 @@ class CertificationRun:
 
     def step(self, name: str, action: Callable[[], StepResult]) -> StepResult:
         started = time.monotonic()
-        with self.console.status(f"{name} …"):
+        with self.console.status(f"{name} …") as self.status:
             try:
                 result = action()
             except Exception as error:  # a step's crash is a step result, never the job's crash
                 result = StepResult(name, ERROR, "error", f"{type(error).__name__}: {error}")
+        self.status = None
         result.seconds = result.seconds or time.monotonic() - started
         self.results.append(result)
         mark = MARK.get(result.status, "[dim]-[/]")
@@ -81,11 +86,23 @@ class CertificationRun:
                            f"[dim]({result.seconds:.1f} s)[/]", highlight=False, soft_wrap=True)
         return result
 
+    def show_progress(self, text: str) -> None:
+        """Within a step: the spinner's text on a terminal; elsewhere a plain line every few seconds."""
+        if self.console.is_terminal and self.status is not None:
+            self.status.update(text)
+        elif time.monotonic() - self._last_plain_progress >= PLAIN_PROGRESS_SECONDS:
+            self._last_plain_progress = time.monotonic()
+            self.console.print(text, highlight=False, soft_wrap=True, markup=False)
+
     # --- the steps ----------------------------------------------------------------------------
     def conformance(self) -> StepResult:
         o = self.options
+
+        def progress(done: int, total: int, failed: int) -> None:
+            failing = f", {failed} failing" if failed else ""
+            self.show_progress(f"conformance … {done}/{total} tests{failing}")
         return steps.run_conformance(self.bundle, profile=o.profile, target=o.target, plan=o.plan, seed=o.seed,
-                                     strict=o.strict, passthrough=o.passthrough)
+                                     strict=o.strict, passthrough=o.passthrough, progress=progress)
 
     def allure(self) -> StepResult:
         results = self.bundle / "allure-results"
@@ -125,7 +142,8 @@ class CertificationRun:
                 nonlocal load_record
                 result, load_record = steps.run_load_smoke(
                     self.bundle, profile=o.profile, target=o.target, seconds=o.load_seconds,
-                    remote_url=self.remote_url(), allow_remote=o.allow_remote_load)
+                    remote_url=self.remote_url(), allow_remote=o.allow_remote_load,
+                    scenarios=steps.load_scenarios(self.profile), progress=self.show_progress)
                 return result
             self.step("load", load_step)
         self.step("allure", self.allure)

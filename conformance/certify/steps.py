@@ -6,52 +6,105 @@ it with gevent), and a crash in either must become a step result, never a crash 
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import ipaddress
 import json
+import os
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from conformance.certify.outcome import ERROR, INCOMPLETE, NOT_CONFORMANT, StepResult, status_for
 from conformance.certify.provenance import REPO_ROOT
+from conformance.profiles import Profile
 
 CONFORMANCE_SUMMARY = "conformance-summary.json"
+POLL_SECONDS = 0.25
 LOAD_SCENARIO = "steady_calls"
+# With a short-lived client, the smoke also runs the 498-driven regeneration the product exists to
+# stress, in the same Locust run (the users are shared), so every bundle shows expiries and the herd.
+REGENERATION_SCENARIO = "expiry_regeneration"
 
 
-def _run_logged(command: list[str], log: Path, timeout: float | None) -> tuple[int, str]:
-    """Run with stdout and stderr into `log` (a bundle artifact, leak-scanned); (exit code, last line)."""
+def load_scenarios(profile: Profile | None) -> list[str]:
+    """What the load smoke runs against this profile."""
+    if profile is not None and "short_lived" in profile.clients:
+        return [LOAD_SCENARIO, REGENERATION_SCENARIO]
+    return [LOAD_SCENARIO]
+
+
+def _run_logged(command: list[str], log: Path, timeout: float | None, *, env: dict[str, str] | None = None,
+                while_running: Callable[[], None] | None = None) -> tuple[int, str]:
+    """Run with stdout and stderr into `log` (a bundle artifact, leak-scanned); (exit code, last line).
+
+    `while_running` is called every POLL_SECONDS until the child ends (the display's progress).
+    """
     log.parent.mkdir(parents=True, exist_ok=True)
+    deadline = None if timeout is None else time.monotonic() + timeout
     with log.open("w", encoding="utf-8") as out:
         out.write("$ " + " ".join(command) + "\n")
         out.flush()
         try:
-            code = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, cwd=REPO_ROOT, timeout=timeout,
-                                  check=False).returncode
-        except subprocess.TimeoutExpired:
-            out.write(f"\n[certify] timed out after {timeout} s\n")
-            return INCOMPLETE, f"timed out after {timeout} s"
+            child = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=REPO_ROOT, env=env)
         except OSError as error:
             return ERROR, f"could not start: {error}"
+        while True:
+            try:
+                code = child.wait(POLL_SECONDS)
+                break
+            except subprocess.TimeoutExpired:
+                if deadline is not None and time.monotonic() > deadline:
+                    child.kill()
+                    child.wait()
+                    out.write(f"\n[certify] timed out after {timeout} s\n")
+                    return INCOMPLETE, f"timed out after {timeout} s"
+                if while_running is not None:
+                    while_running()
     lines = [line for line in log.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip()]
     return code, lines[-1][:300] if lines else ""
 
 
+def tests_done(progress_file: Path) -> tuple[int, int, int] | None:
+    """(done, total, failed) from the suite's progress file, or None before it has one."""
+    data = read_json(progress_file)
+    try:
+        return int(data["done"]), int(data["total"]), int(data.get("failed", 0))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 def run_conformance(bundle: Path, *, profile: str | None, target: str | None, plan: str | None, seed: int | None,
-                    strict: bool, passthrough: Sequence[str]) -> StepResult:
-    """`capillary-conformance` (as `python -m conformance.cli`, the same program) into the bundle."""
-    command = [sys.executable, "-m", "conformance.cli", "--reports-dir", str(bundle)]
+                    strict: bool, passthrough: Sequence[str],
+                    progress: Callable[[int, int, int], None] | None = None) -> StepResult:
+    """`capillary-conformance` (as `python -m conformance.cli`, the same program) into the bundle.
+
+    `progress(done, total, failed)` is called while the suite runs, from the progress file that
+    `conformance.plugin.progress` keeps (outside the bundle's evidence: it is removed afterwards).
+    """
+    progress_file = bundle / "logs" / "conformance-progress.json"
+    command = [sys.executable, "-m", "conformance.cli", "--reports-dir", str(bundle),
+               "-p", "conformance.plugin.progress"]
     for flag, value in (("--profile", profile), ("--target", target), ("--plan", plan), ("--seed", seed)):
         if value is not None:
             command += [flag, str(value)]
     command += ["--strict"] if strict else []
     started = time.monotonic()
-    code, last = _run_logged(command + list(passthrough), bundle / "logs" / "conformance.log", timeout=None)
+
+    def report_progress() -> None:
+        counts = tests_done(progress_file)
+        if progress is not None and counts is not None:
+            progress(*counts)
+
+    code, last = _run_logged(command + list(passthrough), bundle / "logs" / "conformance.log", timeout=None,
+                             env={**os.environ, "CAP_PROGRESS_FILE": str(progress_file)},
+                             while_running=report_progress)
+    with contextlib.suppress(FileNotFoundError):
+        progress_file.unlink()
     # The suite's summary.json makes way for the certification summary; it stays in the bundle as provenance.
     if (bundle / "summary.json").is_file():
         (bundle / "summary.json").replace(bundle / CONFORMANCE_SUMMARY)
@@ -97,6 +150,14 @@ def _load_summary_fields(summary: dict[str, Any]) -> tuple[dict[str, str], dict[
     total = total if isinstance(total, dict) else {}
     headline = ("requests", "failures", "failure_ratio", "rps", "p95_ms", "p99_ms")
     totals = {k: total[k] for k in headline if k in total}
+    metrics = summary.get("metrics")
+    if isinstance(metrics, dict):  # the token figures: what the regeneration scenario is there to show
+        generations = metrics.get("token_generations") or {}
+        herd = metrics.get("herd") or {}
+        totals.update({"expired_498_seen": metrics.get("expired_498_seen"),
+                       "regenerations": generations.get("regeneration") if isinstance(generations, dict) else None,
+                       "leaked_498": metrics.get("leaked_498"),
+                       "herd_factor": herd.get("factor") if isinstance(herd, dict) else None})
     if summary.get("invalid_reasons"):
         totals["invalid_reasons"] = "; ".join(str(r) for r in summary["invalid_reasons"])
     return gates, totals
@@ -110,9 +171,23 @@ def is_loopback(url: str) -> bool:
         return False
 
 
+def last_status_line(log: Path) -> str | None:
+    """The load run's latest live status line (`load: 4s/10s | users 5 | ...`) from its log, if any."""
+    try:
+        with log.open("rb") as handle:
+            handle.seek(max(log.stat().st_size - 4096, 0))
+            tail = handle.read().decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    lines = [line for line in tail.splitlines() if line.startswith("load: ") and " | users " in line]
+    return lines[-1] if lines else None
+
+
 def run_load_smoke(bundle: Path, *, profile: str | None, target: str | None, seconds: int,
-                   remote_url: str | None = None, allow_remote: bool = False) -> tuple[StepResult, dict[str, Any]]:
-    """`python -m load run steady_calls --run-time Ns --report-dir BUNDLE/load`.
+                   remote_url: str | None = None, allow_remote: bool = False,
+                   scenarios: Sequence[str] = (LOAD_SCENARIO,),
+                   progress: Callable[[str], None] | None = None) -> tuple[StepResult, dict[str, Any]]:
+    """`python -m load run SCENARIO... --run-time Ns --report-dir BUNDLE/load` (see `load_scenarios`).
 
     `remote_url` is the target when it is not launched locally: load goes there only when the
     operator allowed it in so many words (`--allow-remote-load`), as `python -m load` requires.
@@ -123,13 +198,20 @@ def run_load_smoke(bundle: Path, *, profile: str | None, target: str | None, sec
     if reason:
         return StepResult("load", 0, "not run", reason), {"status": "not run", "exit_code": None, "detail": reason}
     report_dir = bundle / "load"
-    command = [sys.executable, "-m", "load", "run", LOAD_SCENARIO, "--run-time", f"{seconds}s",
+    command = [sys.executable, "-m", "load", "run", *scenarios, "--run-time", f"{seconds}s",
                "--report-dir", str(report_dir)]
     command += ["--profile", profile] if profile else []
     command += ["--target", target] if target else []
     command += ["--allow-remote"] if allow_remote else []
     started = time.monotonic()
-    code, last = _run_logged(command, bundle / "logs" / "load.log", timeout=seconds + 180)
+    log = bundle / "logs" / "load.log"
+
+    def report_progress() -> None:
+        line = last_status_line(log)
+        if progress is not None and line is not None:
+            progress(line)
+
+    code, last = _run_logged(command, log, timeout=seconds + 180, while_running=report_progress)
     summary = read_json(report_dir / "summary.json")
     # The load contract: 0 gates passed, 1 a gate failed, 3 invalid run; anything else is an error.
     mapped = code if code in (0, NOT_CONFORMANT, INCOMPLETE) else ERROR
@@ -138,6 +220,6 @@ def run_load_smoke(bundle: Path, *, profile: str | None, target: str | None, sec
         mapped, f"load exited {code}: {last}")
     gates, totals = _load_summary_fields(summary)
     result = StepResult("load", mapped, status, detail, time.monotonic() - started)
-    return result, {"status": status, "exit_code": code, "detail": detail, "scenario": LOAD_SCENARIO,
+    return result, {"status": status, "exit_code": code, "detail": detail, "scenario": " + ".join(scenarios),
                     "run_time": f"{seconds}s", "report_dir": "load" if report_dir.is_dir() else None,
                     "gates": gates, "totals": totals}

@@ -66,9 +66,11 @@ def test_lines_come_every_interval_not_every_sampler_tick():
     for second in range(1, 7):  # the sampler ticks once a second
         now[0] = float(second)
         printer.tick(environment, run)
-    printer.tick(environment, run, final=True)
+    printer.tick(environment, run, final=True)  # right after the line of second 6: nothing new to say
+    now[0] = 7.5
+    printer.tick(environment, run, final=True)  # the run ended 1.5 s after the last line: say how it ended
 
-    assert [m.group(1) for m in PLAIN_LINE.finditer(out.getvalue())] == ["2", "4", "6", "6"]
+    assert [m.group(1) for m in PLAIN_LINE.finditer(out.getvalue())] == ["2", "4", "6", "8"]
 
 
 def test_the_snapshot_adds_workers_merged_counters_to_this_processs_own():

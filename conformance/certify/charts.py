@@ -25,10 +25,14 @@ EVENT_STYLES: dict[str, tuple[str, str]] = {  # kind -> (colour, line style); a 
     "expiry": ("#d62728", "-"), "regeneration": ("#1f77b4", "--"), "refresh": ("#2ca02c", ":"),
     "leak": ("#000000", "-."),
 }
+# How the legend names each kind: an "expiry" event is a 498 the token cache handled.
+EVENT_LABELS = {"expiry": "498 expired", "regeneration": "regenerated", "refresh": "refreshed early",
+                "leak": "498 leaked"}
 VERDICT_COLOURS = {"pass": "#2f855a", "waived": "#68d391", "warning": "#d69e2e", "skipped": "#a0aec0",
                    "not-run": "#e2e8f0", "fail": "#c53030", "error": "#7f1d1d"}
-_RC: dict[str, Any] = {"svg.fonttype": "none", "font.size": 10, "axes.titlesize": 11, "axes.titleweight": "bold",
-       "legend.fontsize": 9, "legend.frameon": False, "axes.spines.top": False, "axes.spines.right": False,
+# Sized for reading at phone width too: a 6-inch figure shown 400 px wide keeps 11 pt text near 10 px.
+_RC: dict[str, Any] = {"svg.fonttype": "none", "font.size": 11, "axes.titlesize": 12, "axes.titleweight": "bold",
+       "legend.fontsize": 10, "legend.frameon": False, "axes.spines.top": False, "axes.spines.right": False,
        "axes.grid": True, "grid.color": "#e2e4e8", "grid.linewidth": 0.8, "axes.axisbelow": True,
        "font.family": "sans-serif"}
 _SVG_PROLOGUE = re.compile(r"\A.*?(?=<svg)", re.DOTALL)
@@ -94,7 +98,7 @@ def _mark_events(axes: Axes, events: Sequence[Sequence[Any]], start: float, with
     if with_labels:  # legend entries only: the lines above carry no label, so they are not listed N times
         for kind, count in counts.items():
             colour, style = EVENT_STYLES.get(kind, ("#777777", ":"))
-            axes.plot([], [], color=colour, linestyle=style, label=f"{kind} ({count})")
+            axes.plot([], [], color=colour, linestyle=style, label=f"{EVENT_LABELS.get(kind, kind)} ({count})")
 
 
 def load_timeline_svg(timeline: Mapping[str, Any]) -> str:
@@ -109,7 +113,7 @@ def _load_timeline_svg(timeline: Mapping[str, Any]) -> str:
     events = list(timeline.get("events") or [])
     start = float(rows[0][0]) if rows else float(events[0][0]) if events else 0.0
     xs = [float(row[0]) - start for row in rows]
-    figure = _figure(7.0, 6.2)
+    figure = _figure(6.0, 6.0)
     throughput, latency = figure.subplots(2, 1, sharex=True)
     throughput.plot(xs, _column(rows, columns, "requests") or [], color="#1f77b4", marker=".", label="requests/s")
     throughput.plot(xs, _column(rows, columns, "failures") or [], color="#d62728", marker=".", label="failures/s")
@@ -147,7 +151,7 @@ def herd_svg(herd: Mapping[str, Mapping[str, int]], start: float | None = None) 
 def _herd_svg(herd: Mapping[str, Mapping[str, int]], start: float | None) -> str:
     processes = sorted(herd)
     keys = sorted({k for per in herd.values() for k in per}, key=lambda k: (_expiry_second(k) or 0.0, k))
-    figure = _figure(7.0, 3.2)
+    figure = _figure(6.0, 3.4)
     axes = figure.subplots()
     width = 0.7 / max(len(processes), 1)
     for index, process in enumerate(processes):
@@ -185,7 +189,7 @@ def _verdicts_by_area_svg(requirements: Mapping[str, Mapping[str, Any]]) -> str:
         if str(row.get("area")) not in areas:
             areas.append(str(row.get("area")))
     present = [v for v in VERDICT_COLOURS if any(r.get("verdict") == v for r in requirements.values())]
-    figure = _figure(7.0, 1.4 + 0.45 * len(areas))
+    figure = _figure(6.0, 1.5 + 0.45 * len(areas))
     axes = figure.subplots()
     left = [0] * len(areas)
     for verdict in present:

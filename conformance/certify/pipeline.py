@@ -21,10 +21,12 @@ from rich.status import Status
 from conformance.certify import allure_html, keys, leaks, steps
 from conformance.certify.allure_metadata import write_allure_metadata
 from conformance.certify.bundle import sign_bundle, verify_bundle
+from conformance.certify.exchanges_html import EXCHANGES_PAGE
 from conformance.certify.outcome import CONFORMANT, ERROR, StepResult, verdict_for, worst_exit_code
 from conformance.certify.provenance import target_slug, utc_stamp
+from conformance.certify.schema_check import certification_summary_schema, validation_errors
 from conformance.certify.summary import build_summary, write_summary_json
-from conformance.certify.summary_html import referenced_exchanges, render_summary_html
+from conformance.certify.summary_html import write_summary_pages
 from conformance.certify.surface import observed_surface, read_exchanges
 from conformance.profiles import Profile, ProfileError, load_profile
 from conformance.profiles.loader import DEFAULT_PROFILE
@@ -157,7 +159,7 @@ class CertificationRun:
         self.step("leak scan", leak_step)
         self.step("summary", lambda: self.write_summary(load_record, leak_record))
         # The summary was written after the scan: scan it too, so no file of the bundle goes unchecked.
-        summaries = [self.bundle / "summary.json", self.bundle / "summary.html"]
+        summaries = [self.bundle / "summary.json", self.bundle / "summary.html", self.bundle / EXCHANGES_PAGE]
         self.step("summary scan", lambda: self.scan(summaries, pem)[0])
         self.step("bundle", lambda: self.sign(signing_key))
         code = worst_exit_code(r.exit_code for r in self.results)
@@ -176,9 +178,13 @@ class CertificationRun:
                                 waivers=self.profile.expected_failures if self.profile else (), load=load_record,
                                 leak_scan=leak_record, fallback=fallback, started=self.started)
         write_summary_json(self.bundle / "summary.json", summary)
-        html = render_summary_html(summary, referenced_exchanges(summary, records))
-        (self.bundle / "summary.html").write_text(html, encoding="utf-8")
-        return StepResult("summary", CONFORMANT, "passed", f"verdict {summary['verdict']}: summary.json, summary.html")
+        write_summary_pages(self.bundle, summary, records, self.profile.secrets() if self.profile else [])
+        problems = validation_errors(summary, certification_summary_schema())
+        if problems:  # a partner's tooling reads summary.json by its schema: a mismatch is our bug, said loudly
+            return StepResult("summary", ERROR, "error", "summary.json does not match its schema: "
+                              + "; ".join(problems[:3]))
+        return StepResult("summary", CONFORMANT, "passed",
+                          f"verdict {summary['verdict']}: summary.json, summary.html, {EXCHANGES_PAGE}")
 
     def sign(self, key: Any) -> StepResult:
         sign_bundle(self.bundle, key)

@@ -1,50 +1,88 @@
-"""summary.html: the certification summary as one self-contained page, readable on screen and on paper.
+"""summary.html: the certification summary as one self-contained page, on a phone, a monitor or paper.
 
 No template engine: the page is a handful of tables, and `html.escape` on every value from the
 run (target answers included, which are attacker-controlled text) is easier to audit here than
-a template's autoescape settings. No script, no external stylesheet, font or image.
+a template's autoescape settings. No script, no external stylesheet, font or image: the charts
+are inline SVG (charts.py). Long names wrap, tables that cannot fit stack their cells on narrow
+screens, so the page never scrolls sideways. Exchanges live once, in exchanges.html.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from html import escape
+from pathlib import Path
 from typing import Any
 
+from conformance.certify.exchanges_html import EXCHANGES_PAGE, render_exchanges_html
+from conformance.certify.summary_evidence import observations_section, requirements_section
+from conformance.certify.summary_load import load_section
+from conformance.redaction import Redactor
+
 VERDICT_CLASS = {"conformant": "ok", "not conformant": "bad", "incomplete": "warn"}
-ROW_CLASS = {"pass": "ok", "fail": "bad", "error": "bad", "warning": "warn", "waived": "warn", "not-run": "warn"}
+STEP_CLASS = {"passed": "ok", "failed": "bad", "error": "bad"}
+# Every report a bundle may hold, in reading order, with what it is for the reader.
+BUNDLE_REPORTS = (
+    ("allure-report.html", "Allure report: every test by area, requirement and behaviour, with attachments"),
+    (EXCHANGES_PAGE, "every exchange cited here, pretty-printed, with a curl reproduction"),
+    ("load/timeline.html", "load timeline: throughput, latency and token events per second"),
+    ("load/locust.html", "Locust's own load report"),
+    ("junit.xml", "JUnit results, for CI tools"),
+    ("summary.json", "this summary as JSON (schemas/certification-summary.schema.json)"),
+    ("conformance-summary.json", "the suite's own summary"),
+    ("exchanges.jsonl", "every HTTP exchange of the run, redacted, one JSON object per line"),
+    ("load/summary.json", "the load run's figures and gate results"),
+    ("logs/conformance.log", "the suite's output"),
+    ("logs/load.log", "the load run's output"),
+)
 
 CSS = """
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d1f23}
-body{margin:2em auto;max-width:72em;padding:0 1em}
-h1{font-size:1.5em;margin:0 0 .4em}
+*,*::before,*::after{box-sizing:border-box}
+body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d1f23;margin:0 auto;
+max-width:75em;padding:1em;overflow-wrap:anywhere}
+h1{font-size:1.4em;line-height:1.25;margin:.2em 0 .4em}
 h2{font-size:1.15em;margin:1.6em 0 .5em;border-bottom:1px solid #ccd}
+h3{font-size:1em;margin:1em 0 .3em}
 table{border-collapse:collapse;width:100%;margin:.3em 0}
-th,td{border:1px solid #d5d8de;padding:.25em .5em;text-align:left;vertical-align:top}
+th,td{border:1px solid #d5d8de;padding:.3em .5em;text-align:left;vertical-align:top}
 th{background:#f1f3f6}
-td.k{width:14em;color:#444}
-code,pre{font:12px/1.35 ui-monospace,Menlo,Consolas,monospace}
-pre{white-space:pre-wrap;word-break:break-all;background:#f7f8fa;padding:.5em;border:1px solid #e2e4e8}
-.banner{padding:.8em 1em;font-size:1.4em;font-weight:700;border-radius:4px;margin:.6em 0}
+td.k{width:32%;color:#444}
+tr.area th{background:#e6eaf0;font-size:1.02em}
+td.verdict{width:7em}table.reqs td:first-child{width:45%}
+code,pre{font:13px/1.4 ui-monospace,Menlo,Consolas,monospace}
+pre{white-space:pre-wrap;background:#f7f8fa;padding:.5em;border:1px solid #e2e4e8}
+.banner{padding:.7em 1em;font-size:1.4em;font-weight:700;border-radius:4px;margin:.6em 0}
+.banner small{display:block;font-size:.55em;font-weight:400}
 .banner.ok{background:#dff3e4;color:#14532d;border:2px solid #2f855a}
 .banner.bad{background:#fde2e1;color:#7f1d1d;border:2px solid #c53030}
 .banner.warn{background:#fff4d6;color:#744210;border:2px solid #d69e2e}
-td.ok{background:#e9f7ee}
-td.bad{background:#fdeaea;font-weight:700}
-td.warn{background:#fff7e0}
-.muted{color:#666}
-.ex{margin:.3em 0;border-left:3px solid #ccd;padding-left:.6em}
-ul.tests{margin:0;padding-left:1.1em}
+.v{display:inline-block;padding:0 .4em;border-radius:3px;font-weight:600;background:#edf2f7}
+.v.ok{background:#dff3e4;color:#14532d}.v.bad{background:#fde2e1;color:#7f1d1d}
+.v.warn{background:#fff4d6;color:#744210}
+td.ok{background:#e9f7ee}td.bad{background:#fdeaea;font-weight:700}
+.muted{color:#5a5f69}.level{font-size:.8em;color:#5a5f69}.basis{font-size:.9em;margin-top:.2em}
+.msg{font-size:.9em;color:#444;margin:.1em 0}
+ul.tests{margin:.3em 0;padding-left:1.1em}ul.tests li{margin:.25em 0}
+details>summary{cursor:pointer;color:#2b4c7e}
+details.ex p{margin:.2em 0;font-size:.9em;word-spacing:.3em}
+ul.reports li{margin:.2em 0}
+svg.chart{display:block;width:100%;max-width:46em;height:auto;margin:.6em 0}
+@media (max-width:40em){
+body{font-size:14px;padding:.6em}
+table.stack,table.stack tbody,table.stack tr,table.stack td,table.stack th{display:block;width:auto}
+table.stack tr.head{display:none}
+table.stack tr{border:1px solid #d5d8de;margin:.5em 0}
+table.stack td,table.stack th{border:0}
+table.reqs td:first-child{width:auto}
+td.k{width:40%}
+}
 @media print{
-body{margin:0;max-width:none;font-size:10.5pt}
+body{max-width:none;font-size:10.5pt;padding:0}
 a{color:inherit;text-decoration:none}
-.banner,td.ok,td.bad,td.warn,th{-webkit-print-color-adjust:exact;print-color-adjust:exact}
-body{padding:0}
-tr,.ex{break-inside:avoid}
+.banner,.v,td.ok,td.bad,th{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+tr,svg.chart{break-inside:avoid}
 h2{break-after:avoid}
-details pre{display:none}
-#exchanges{break-before:page}
 }
 """
 
@@ -55,7 +93,18 @@ def _e(value: Any) -> str:
 
 def _kv_table(rows: Iterable[tuple[str, Any]]) -> str:
     body = "".join(f'<tr><td class="k">{_e(k)}</td><td>{v}</td></tr>' for k, v in rows)
-    return f"<table>{body}</table>"
+    return f'<table class="kv">{body}</table>'
+
+
+def _banner(s: Mapping[str, Any]) -> str:
+    verdict = str(s.get("verdict", "incomplete"))
+    counts: dict[str, int] = {}
+    for row in (s.get("requirements") or {}).values():
+        counts[str(row.get("verdict"))] = counts.get(str(row.get("verdict")), 0) + 1
+    told = ", ".join(f"{n} {v}" for v, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+    return (f'<div class="banner {VERDICT_CLASS.get(verdict, "warn")}" id="verdict">{_e(verdict.upper())}'
+            f' <span style="font-weight:400;font-size:.7em">(exit {_e(s.get("exit_code"))})</span>'
+            f"<small>{len(s.get('requirements') or {})} requirements: {_e(told)}</small></div>")
 
 
 def _run_section(s: Mapping[str, Any]) -> str:
@@ -88,37 +137,18 @@ def _observed_section(s: Mapping[str, Any]) -> str:
 
 def _steps_section(s: Mapping[str, Any]) -> str:
     rows = "".join(
-        f'<tr><td>{_e(st["name"])}</td><td class="{ROW_CLASS.get(_step_row(st), "")}">{_e(st["status"])}</td>'
-        f'<td>{_e(st["exit_code"])}</td><td>{_e(st.get("detail"))}</td></tr>' for st in s.get("steps") or [])
-    return f"<h2>Steps</h2><table><tr><th>Step</th><th>Status</th><th>Exit</th><th>Detail</th></tr>{rows}</table>"
+        f'<tr><td>{_e(st["name"])}</td><td class="{STEP_CLASS.get(str(st["status"]), "")}">{_e(st["status"])}'
+        f' (exit {_e(st["exit_code"])})</td><td>{_e(st.get("detail"))}</td></tr>' for st in s.get("steps") or [])
+    return ('<h2>Steps</h2><table class="stack"><thead><tr class="head"><th>Step</th><th>Status</th><th>Detail</th>'
+            f"</tr></thead><tbody>{rows}</tbody></table>")
 
 
-def _step_row(step: Mapping[str, Any]) -> str:
-    return {"passed": "pass", "failed": "fail", "error": "error"}.get(str(step.get("status")), "warning")
-
-
-def _evidence(tests: list[Mapping[str, Any]]) -> str:
-    if not tests:
-        return '<span class="muted">no test ran</span>'
-    items = []
-    for t in tests:
-        links = " ".join(f'<a href="#exchange-{int(i)}">#{int(i)}</a>' for i in t.get("exchanges") or [])
-        message = f'<br><span class="muted">{_e(t["message"])}</span>' if t.get("message") else ""
-        items.append(f"<li><code>{_e(t['nodeid'].split('::')[-1])}</code> — {_e(t['verdict'])}"
-                     f"{' · exchanges ' + links if links else ''}{message}</li>")
-    return f'<ul class="tests">{"".join(items)}</ul>'
-
-
-def _requirements_section(s: Mapping[str, Any]) -> str:
-    rows = []
-    for rid, r in (s.get("requirements") or {}).items():
-        rows.append(
-            f'<tr id="req-{_e(rid)}"><td><code>{_e(rid)}</code></td><td>{_e(r["level"])}</td>'
-            f'<td>{_e(r["area"])}</td><td><a href="{_e(r["url"])}">{_e(r["title"])}</a></td>'
-            f'<td class="{ROW_CLASS.get(r["verdict"], "")}">{_e(r["verdict"])}</td>'
-            f'<td>{_evidence(r["tests"])}</td></tr>')
-    return ("<h2>Requirements</h2><table><tr><th>Id</th><th>Level</th><th>Area</th><th>Requirement</th>"
-            f"<th>Verdict</th><th>Evidence</th></tr>{''.join(rows)}</table>")
+def _reports_section(reports: Sequence[tuple[str, str]]) -> str:
+    if not reports:
+        return ""
+    items = "".join(f'<li><a href="{_e(href)}">{_e(href)}</a> — {_e(what)}</li>' for href, what in reports)
+    return (f'<h2 id="reports">Reports in this bundle</h2><ul class="reports">{items}</ul><p class="muted">'
+            "<code>MANIFEST.sha256</code> and its signature <code>MANIFEST.sha256.sig</code> cover every file.</p>")
 
 
 def _waivers_section(s: Mapping[str, Any]) -> str:
@@ -127,22 +157,8 @@ def _waivers_section(s: Mapping[str, Any]) -> str:
         return "<h2>Waivers</h2><p>None: the profile declares no expected failures.</p>"
     rows = "".join(f"<tr><td><code>{_e(w['test'])}</code></td><td>{_e(w['reason'])}</td>"
                    f"<td>{_e(w['outcome'])}</td></tr>" for w in waivers)
-    return f"<h2>Waivers</h2><table><tr><th>Test</th><th>Reason</th><th>Outcome</th></tr>{rows}</table>"
-
-
-def _load_section(s: Mapping[str, Any]) -> str:
-    load = s.get("load")
-    if not load:
-        return "<h2>Load</h2><p>Load was not part of this run.</p>"
-    rows: list[tuple[str, Any]] = [("Status", _e(load.get("status"))), ("Exit code", _e(load.get("exit_code"))),
-                                   ("Detail", _e(load.get("detail")))]
-    if load.get("scenario"):
-        rows.append(("Scenario", f"{_e(load['scenario'])}, {_e(load.get('run_time'))}"))
-    if load.get("report_dir"):
-        rows.append(("Reports in the bundle", f"<code>{_e(load['report_dir'])}</code>"))
-    rows += [(f"gate {name}", _e(result)) for name, result in (load.get("gates") or {}).items()]
-    rows += [(name, _e(value)) for name, value in (load.get("totals") or {}).items()]
-    return "<h2>Load</h2>" + _kv_table(rows)
+    return ('<h2>Waivers</h2><table class="stack"><thead><tr class="head"><th>Test</th><th>Reason</th>'
+            f"<th>Outcome</th></tr></thead><tbody>{rows}</tbody></table>")
 
 
 def _leak_section(s: Mapping[str, Any]) -> str:
@@ -152,44 +168,53 @@ def _leak_section(s: Mapping[str, Any]) -> str:
             f"scanned for the profile's secrets and full tokens.</p>{'<ul>' + hits + '</ul>' if hits else ''}")
 
 
-def _exchanges_section(exchanges: Mapping[int, Mapping[str, Any]]) -> str:
-    if not exchanges:
-        return ""
-    parts = ['<h2 id="exchanges">Evidence: redacted exchanges</h2>',
-             '<p class="muted">Secrets, passwords and token signatures are redacted. The full file is '
-             "<code>exchanges.jsonl</code> in the bundle.</p>"]
-    for eid in sorted(exchanges):
-        ex = exchanges[eid]
-        request, response = ex.get("request") or {}, ex.get("response") or {}
-        status = response.get("status", "no response")
-        parts.append(
-            f'<div class="ex" id="exchange-{eid}"><b>#{eid}</b> {_e(ex.get("label"))}: '
-            f'<code>{_e(request.get("method"))} {_e(request.get("url"))}</code> → <b>{_e(status)}</b>'
-            f"<details><summary>request and response</summary><pre>{_e(json.dumps(ex, indent=1, ensure_ascii=False))}"
-            "</pre></details></div>")
-    return "".join(parts)
-
-
-def render_summary_html(summary: Mapping[str, Any], exchanges: Mapping[int, Mapping[str, Any]]) -> str:
-    """The page; `exchanges` are the redacted records the requirement table links to (by id)."""
-    verdict = str(summary.get("verdict", "incomplete"))
+def render_summary_html(summary: Mapping[str, Any], exchanges: Mapping[int, Mapping[str, Any]], *,
+                        timeline: Mapping[str, Any] | None = None,
+                        reports: Sequence[tuple[str, str]] = ()) -> str:
+    """The page. `exchanges` label the evidence links (they point into exchanges.html); `timeline` is
+    the load run's timeline.json for its charts; `reports` are (relative link, description) pairs."""
     title = f"Capillary conformance certification — {summary.get('target') or summary.get('profile')}"
-    banner = (f'<div class="banner {VERDICT_CLASS.get(verdict, "warn")}">{_e(verdict.upper())}'
-              f' <span style="font-weight:400;font-size:.7em">(exit {_e(summary.get("exit_code"))})</span></div>')
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_e(title)}</title><style>{CSS}</style></head><body>"
-        f"<h1>{_e(title)}</h1>{banner}"
+        f"<h1>{_e(title)}</h1>{_banner(summary)}{_reports_section(reports)}"
         f"{_run_section(summary)}{_observed_section(summary)}{_steps_section(summary)}"
-        f"{_requirements_section(summary)}{_waivers_section(summary)}{_load_section(summary)}"
-        f"{_leak_section(summary)}{_exchanges_section(exchanges)}"
+        f"{requirements_section(summary, exchanges)}{observations_section(summary)}{_waivers_section(summary)}"
+        f"{load_section(summary, timeline)}{_leak_section(summary)}"
         "</body></html>\n"
     )
 
 
+def write_summary_pages(bundle: Path, summary: Mapping[str, Any], records: Iterable[Mapping[str, Any]],
+                        secrets: Sequence[str]) -> list[Path]:
+    """exchanges.html, then summary.html (which lists it among the bundle's reports); returns both paths."""
+    cited = referenced_exchanges(summary, records)
+    title = f"Evidence exchanges — {summary.get('target') or summary.get('profile')}"
+    exchanges_page = bundle / EXCHANGES_PAGE
+    exchanges_page.write_text(render_exchanges_html(cited, title, Redactor(secrets).text), encoding="utf-8")
+    timeline = _json_object(bundle / "load" / "timeline.json")
+    page = bundle / "summary.html"
+    page.write_text(render_summary_html(summary, cited, timeline=timeline, reports=bundle_reports(bundle)),
+                    encoding="utf-8")
+    return [exchanges_page, page]
+
+
+def _json_object(path: Path) -> dict[str, Any] | None:
+    try:
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return loaded if isinstance(loaded, dict) else None
+
+
+def bundle_reports(bundle: Path) -> list[tuple[str, str]]:
+    """The reports present in a bundle, as (relative link, description), in reading order."""
+    return [(name, what) for name, what in BUNDLE_REPORTS if (bundle / name).is_file()]
+
+
 def referenced_exchanges(summary: Mapping[str, Any],
                          records: Iterable[Mapping[str, Any]]) -> dict[int, Mapping[str, Any]]:
-    """Only the exchanges some test cites: the page stays small, and every link has a target."""
+    """Only the exchanges some test cites: exchanges.html stays as small as the evidence, and every link lands."""
     wanted = {int(i) for r in (summary.get("requirements") or {}).values() for t in r["tests"] for i in t["exchanges"]}
     return {int(rec["id"]): rec for rec in records if isinstance(rec.get("id"), int) and rec["id"] in wanted}

@@ -64,7 +64,7 @@ def test_the_timeline_is_self_contained_with_charts_axes_and_token_events_in_the
     }, {"metrics": {"expired_498_seen": 2, "leaked_498": 0, "herd": {"factor": 1.0}}})
 
     assert page.count('<svg class="chart"') == 2
-    for text in ("requests/s", "failures/s", "p50", "p95", "p99", "expiry (2)", "regeneration (1)", "milliseconds",
+    for text in ("requests/s", "failures/s", "p50", "p95", "p99", "498 expired (2)", "regenerated (1)", "milliseconds",
                  "seconds since the run started", "Herd: token generations per expiry (worst 1)"):
         assert f">{text}<" in page, text
     assert "<dt>herd factor</dt><dd>1.0</dd>" in page

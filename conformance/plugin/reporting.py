@@ -52,7 +52,20 @@ def redact_report(report: pytest.TestReport, redactor: Redactor) -> None:
     report.sections = [(name, redactor.text(text)) for name, text in report.sections]
 
 
+def sentence_of(item: pytest.Item) -> str:
+    """`test_expired_token_is_rejected_with_498` → `expired token is rejected with 498` (parameters apart)."""
+    name = str(getattr(item, "originalname", None) or item.name.split("[", 1)[0])
+    return name.removeprefix("test_").replace("_", " ")
+
+
 def allure_labels(item: pytest.Item) -> None:
+    """Allure's Suites tree reads area → requirement → test, its Behaviors view epic → feature → story.
+
+    Without these, allure-pytest groups by Python package and module: one `conformance.suites`
+    row over every test. Suite labels set here win over its defaults (it adds those only when
+    absent). The first requirement of the marker places the test; every requirement is a feature,
+    a tag and a link to its documentation.
+    """
     try:
         import allure
     except ImportError:  # pragma: no cover - allure-pytest is a core dependency
@@ -61,11 +74,16 @@ def allure_labels(item: pytest.Item) -> None:
     if not rids:
         return
     first = REQUIREMENTS[rids[0]]
+    sentence = sentence_of(item)
+    allure.dynamic.parent_suite(first.area)
+    allure.dynamic.suite(f"{first.id} {first.title}")
+    allure.dynamic.sub_suite(sentence)
     allure.dynamic.epic(first.area)
     for rid in rids:
-        allure.dynamic.story(f"{rid} {REQUIREMENTS[rid].title}")
-        allure.dynamic.link(REQUIREMENTS[rid].url, name=rid)
+        allure.dynamic.feature(f"{rid} {REQUIREMENTS[rid].title}")
+        allure.dynamic.link(REQUIREMENTS[rid].url, name=f"{rid}: {REQUIREMENTS[rid].title}")
         allure.dynamic.tag(rid)
+    allure.dynamic.story(sentence)
     allure.dynamic.severity(allure.severity_level.CRITICAL if first.level is Level.MUST
                             else allure.severity_level.MINOR)
 

@@ -1,7 +1,8 @@
 """Shared fixtures: one real gate-plan bundle for the whole session, and small synthetic bundles.
 
-The real bundle costs ~15 s, so it is made once even under pytest-xdist: the first worker takes
-a lock file in the session's shared temp root and builds it; the others wait and reuse it.
+The real bundle (the gate plan and a 5 s load smoke with token expiry) costs ~15 s, so it is made
+once even under pytest-xdist: the first worker takes a lock file in the session's shared temp
+root and builds it; the others wait and reuse it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN_TIMEOUT_SECONDS = 120
+# Long enough for two expiries of the reference profile's 2 s short-lived tokens.
+LOAD_SECONDS = 5
 
 
 def run_certify(*args: str, cwd: Path = ROOT, timeout: float = RUN_TIMEOUT_SECONDS) -> subprocess.CompletedProcess[str]:
@@ -28,7 +31,8 @@ def run_certify(*args: str, cwd: Path = ROOT, timeout: float = RUN_TIMEOUT_SECON
 
 def _build_gate_bundle(root: Path) -> dict[str, Any]:
     started = time.monotonic()
-    done = run_certify("run", "--plan", "gate", "--no-load", "--reports-root", str(root / "certification"))
+    done = run_certify("run", "--plan", "gate", "--load-seconds", str(LOAD_SECONDS),
+                       "--reports-root", str(root / "certification"))
     bundles = sorted(p for p in (root / "certification").glob("reference-*") if p.is_dir())
     return {"exit_code": done.returncode, "stdout": done.stdout, "stderr": done.stderr,
             "seconds": time.monotonic() - started, "bundle": str(bundles[-1]) if bundles else None}
@@ -60,7 +64,7 @@ def once_per_session(tmp_path_factory: pytest.TempPathFactory, name: str,
 
 @pytest.fixture(scope="session")
 def gate_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """`run --plan gate --no-load` against the embedded reference: its exit code, output and bundle."""
+    """`run --plan gate --load-seconds 5` against the embedded reference: its exit code, output and bundle."""
     return once_per_session(tmp_path_factory, "certify-gate-run", _build_gate_bundle)
 
 

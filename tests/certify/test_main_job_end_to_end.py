@@ -1,4 +1,4 @@
-"""`python -m conformance.certify run --plan gate --no-load` against the embedded reference server."""
+"""`python -m conformance.certify run --plan gate --load-seconds 5` against the embedded reference server."""
 
 from __future__ import annotations
 

@@ -1,0 +1,242 @@
+"""One judged run: profile → target → judge proxy → client process (or --serve) → verdicts → bundle.
+
+The target comes from the one launcher (`running_target`: the profile's [launch], or its
+base_url, or --target); the client gets the judge's URL and the credentials of one role of
+the profile in environment variables named by the profile's [client] table.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import os
+import random
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from conformance.certify import keys
+from conformance.certify.leaks import LabelledSecret
+from conformance.certify.provenance import utc_stamp
+from conformance.judge.checks import JudgeSettings, judge
+from conformance.judge.client_process import ClientCannotStart, ClientOutcome, run_client
+from conformance.judge.proxy import JudgeApp, Recorder, bind, serving
+from conformance.judge.report import JudgedRun, leak_lines, write_bundle
+from conformance.judge.scenarios import Injector, Scenario, Schedule, parse_scenarios
+from conformance.judge.trace import Trace
+from conformance.judge.verdicts import ERROR, INCOMPLETE, exit_code, incomplete_reasons, requirement_rows, verdict_for
+from conformance.profiles import Client, LaunchError, Profile, ProfileError, load_profile, running_target
+from conformance.profiles.loader import DEFAULT_PROFILE
+from conformance.redaction import Redactor
+
+DEFAULT_DURATION = 120.0
+
+
+class UsageError(Exception):
+    """A run that cannot start as asked; str() is the one line the user sees."""
+
+
+@dataclass
+class JudgeOptions:
+    command: list[str] = field(default_factory=list)
+    profile: str | None = None
+    target: str | None = None
+    seed: int | None = None
+    duration: float | None = None
+    reports_dir: Path | None = None
+    scenarios: list[str] = field(default_factory=list)
+    serve: bool = False
+    host: str = "127.0.0.1"
+    port: int = 0
+    role: str | None = None
+    till: str | None = None
+    processes: int | None = None
+    strict: bool = False
+    signing_key: Path | None = None
+
+
+@dataclass(frozen=True)
+class Setup:
+    profile: Profile
+    role: str
+    client: Client
+    schedule: Schedule
+    settings: JudgeSettings
+    notes: list[str]
+
+
+def prepare(options: JudgeOptions) -> Setup:
+    try:
+        profile = load_profile(options.profile or DEFAULT_PROFILE)
+        scenarios = parse_scenarios(options.scenarios)
+    except (ProfileError, ValueError) as error:
+        raise UsageError(str(error)) from None
+    notes = []
+    if Scenario.SHORT_LIVED in scenarios and "short_lived" not in profile.clients:
+        scenarios -= {Scenario.SHORT_LIVED}
+        notes.append(f"short_lived: not run (profile {profile.source.name} has no [clients.short_lived])")
+    role = options.role or ("short_lived" if Scenario.SHORT_LIVED in scenarios else profile.integration.role)
+    client = profile.clients.get(role)
+    if client is None:
+        raise UsageError(f"{profile.source}: clients.{role}: no such role (fix: add [clients.{role}] or pick "
+                         f"--role from {', '.join(profile.clients)})")
+    seed = options.seed if options.seed is not None else random.SystemRandom().randrange(10**9)
+    till = options.till or profile.integration.till
+    settings = JudgeSettings(
+        secrets=tuple(LabelledSecret(f"client secret of role '{r}'", str(c.secret)) for r, c in profile.clients.items()
+                      if len(c.secret) >= 4),
+        processes=options.processes or profile.integration.processes, declared_till=till,
+        till_headers=(profile.till_header,))
+    return Setup(profile, role, client, Schedule.from_seed(seed, frozenset(scenarios)), settings, notes)
+
+
+def client_env(setup: Setup, judge_url: str) -> dict[str, str]:
+    names = setup.profile.integration.env
+    env = dict(os.environ)
+    env.update({names.base_url: judge_url, names.key: setup.client.key, names.secret: str(setup.client.secret),
+                names.till_code: setup.settings.declared_till or setup.client.default_till,
+                names.till_header: setup.profile.till_header})
+    return env
+
+
+@contextlib.contextmanager
+def target_of(profile: Profile, target: str | None) -> Iterator[str]:
+    if target:
+        yield target.rstrip("/")
+        return
+    if profile.launch is None and not profile.base_url:
+        raise UsageError(f"{profile.source}: target.base_url: empty and no [launch] (fix: set it or pass --target)")
+    with running_target(profile) as launched:
+        yield launched.base_url
+
+
+@dataclass
+class Session:
+    trace: Trace
+    judge_url: str
+    client: ClientOutcome | None
+
+
+async def _session(setup: Setup, options: JudgeOptions, target: str, bundle: Path, redactor: Redactor,
+                   out: TextIO) -> Session:
+    profile, loop, stop = setup.profile, asyncio.get_running_loop(), asyncio.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    recorder, outcome = Recorder(), None
+    verify: bool | str = str(profile.ca_bundle) if profile.ca_bundle else profile.verify_tls
+    try:
+        sock = bind(options.host, options.port)
+    except OSError as error:
+        raise UsageError(f"cannot listen on {options.host}:{options.port}: {error.strerror}") from None
+    limits = httpx.Limits(max_connections=256, max_keepalive_connections=64)
+    async with httpx.AsyncClient(timeout=profile.timeout_seconds, verify=verify, trust_env=False, limits=limits,
+                                 follow_redirects=False) as http:
+        app = JudgeApp(target, Injector(setup.schedule, profile.expect), recorder, http)
+        async with serving(app, sock) as judge_url:
+            if options.serve:
+                _announce(setup, judge_url, out)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), options.duration)
+            else:
+                outcome = await run_client(options.command, client_env(setup, judge_url),
+                                           duration=options.duration or DEFAULT_DURATION,
+                                           log_path=bundle / "client.log", redactor=redactor, stop=stop)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.remove_signal_handler(signum)
+    return Session(recorder.trace(), judge_url, outcome)
+
+
+def _announce(setup: Setup, judge_url: str, out: TextIO) -> None:
+    names = setup.profile.integration.env
+    print(f"judge listening on {judge_url}", file=out, flush=True)
+    print(f"point the client at it: {names.base_url}={judge_url} {names.key}={setup.client.key} "
+          f"{names.secret}=<the secret of [clients.{setup.role}] in {setup.profile.source.name}>; "
+          "stop the judge with Ctrl-C (SIGINT) or SIGTERM", file=sys.stderr, flush=True)
+
+
+def _bundle_dir(options: JudgeOptions, profile: Profile) -> Path:
+    bundle = options.reports_dir or Path("reports/client") / f"{profile.name}-{utc_stamp()}"
+    if bundle.exists() and (not bundle.is_dir() or any(bundle.iterdir())):
+        raise UsageError(f"--reports-dir {bundle}: not an empty directory (fix: give a new one)")
+    bundle.mkdir(parents=True, exist_ok=True)
+    return bundle
+
+
+def _signing_key(options: JudgeOptions) -> Ed25519PrivateKey:
+    if options.signing_key is not None:
+        return keys.load_private_key(options.signing_key)
+    key, path, created = keys.local_signing_key(Path("reports/certification/keys"))
+    if created:
+        print(f"no --signing-key: generated {path} (give partners {path.with_name('signing-key.pub.pem')})",
+              file=sys.stderr)
+    return key
+
+
+def run_judge(options: JudgeOptions, out: TextIO = sys.stdout) -> int:
+    """The whole run; returns the exit code. Every expected failure is one line on stderr."""
+    started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    try:
+        setup = prepare(options)
+        if not options.serve and not options.command:
+            raise UsageError("no client command (fix: capillary-conformance client [options] -- CMD ARGS…, "
+                             "or --serve)")
+        signing_key = _signing_key(options)
+        bundle = _bundle_dir(options, setup.profile)
+    except (UsageError, keys.SigningKeyError) as error:
+        print(f"client judge: {error}", file=sys.stderr)
+        return ERROR
+    redactor = Redactor(setup.profile.secrets())
+    try:
+        with target_of(setup.profile, options.target) as target:
+            session = asyncio.Runner(loop_factory=_loop_factory()).run(
+                _session(setup, options, target, bundle, redactor, out))
+    except (UsageError, ClientCannotStart) as error:
+        print(f"client judge: {error}", file=sys.stderr)
+        return ERROR
+    except LaunchError as error:
+        print(f"client judge: target did not start: {error}", file=sys.stderr)
+        return INCOMPLETE
+    trace = session.trace
+    redactor.add(*trace.tokens)
+    rows = requirement_rows(judge(trace, setup.settings), till_declared=setup.settings.declared_till is not None)
+    reasons = incomplete_reasons(rows, len(trace), sum(1 for e in trace if e.forward_error))
+    judged = exit_code(rows, strict=options.strict, incomplete=reasons)
+    run = JudgedRun(setup.profile, setup.role, target, session.judge_url, options.command or ["(--serve)"],
+                    setup.schedule, trace, rows, judged, reasons, session.client, options.strict, started,
+                    setup.notes)
+    code = write_bundle(bundle, run, redactor, signing_key)
+    _print_verdicts(out, rows, reasons, leak_lines(bundle), setup, code, bundle)
+    return code
+
+
+def _print_verdicts(out: TextIO, rows: dict[str, dict[str, object]], reasons: list[str], leaks: list[str],
+                    setup: Setup, code: int, bundle: Path) -> None:
+    for rid, row in rows.items():
+        test = row["tests"][0]  # type: ignore[index]
+        print(f"{rid}  {row['level']!s:<11} {str(row['verdict']).upper():<9} {test['message']}", file=out)
+    for line in [*reasons, *setup.notes]:
+        print(f"note: {line}", file=out)
+    for line in leaks:
+        print(f"LEAK: {line}", file=out)
+    failing = [rid for rid, row in rows.items() if row["verdict"] == "fail"]
+    warned = [rid for rid, row in rows.items() if row["verdict"] == "warning"]
+    detail = (f" — failing: {', '.join(failing)}" if failing else "") + \
+             (f" — SHOULD warnings: {', '.join(warned)}" if warned else "")
+    print(f"seed {setup.schedule.seed}, role {setup.role}, scenarios "
+          f"{', '.join(sorted(s.value for s in setup.schedule.scenarios)) or 'none'}", file=out)
+    print(f"VERDICT: {verdict_for(code).upper()}{detail} — bundle: {bundle}", file=out, flush=True)
+
+
+def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    try:
+        import uvloop
+    except ImportError:  # uvicorn[standard] brings uvloop; without it asyncio's own loop works too
+        return None
+    return uvloop.new_event_loop  # type: ignore[no-any-return]

@@ -1,0 +1,63 @@
+"""Findings → requirement verdicts → one exit code, with the same meaning as the server side's.
+
+The exit codes come from one place (conformance.certify.outcome, the neutral home of the
+codes and their severity order): 0 conformant, 1 not conformant, 2 usage/profile error or a
+leak, 3 incomplete. Every other module of the judge takes them from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from conformance.certify.outcome import CONFORMANT, ERROR, INCOMPLETE, NOT_CONFORMANT, verdict_for, worst_exit_code
+from conformance.judge.checks import Finding
+from conformance.judge.requirements import AREA, CLIENT_REQUIREMENTS, MUST, effective_level
+
+__all__ = ["CONFORMANT", "ERROR", "INCOMPLETE", "NOT_CONFORMANT", "exit_code", "requirement_rows", "verdict_for",
+           "worst_exit_code"]
+
+
+def _verdict(finding: Finding, level: str) -> str:
+    if finding.outcome == "fail":
+        return "fail" if level == MUST else "warning"
+    return {"observation": "observed"}.get(finding.outcome, finding.outcome)
+
+
+def requirement_rows(findings: Iterable[Finding], *, till_declared: bool) -> dict[str, dict[str, Any]]:
+    """Rows shaped like the server summary's requirements, so summary.html renders both alike."""
+    by_id = {f.requirement: f for f in findings}
+    rows: dict[str, dict[str, Any]] = {}
+    for rid, requirement in CLIENT_REQUIREMENTS.items():
+        level = effective_level(rid, till_declared=till_declared)
+        finding = by_id.get(rid) or Finding(rid, "", "not-run", "no check ran")
+        verdict = _verdict(finding, level)
+        rows[rid] = {
+            "level": level, "title": requirement.title, "area": AREA, "url": requirement.url,
+            "basis": requirement.basis, "verdict": verdict,
+            "tests": [{"nodeid": f"judge::{finding.check}", "verdict": verdict, "message": finding.message,
+                       "exchanges": list(finding.exchanges)}],
+        }
+    return rows
+
+
+def exit_code(rows: Mapping[str, Mapping[str, Any]], *, strict: bool, incomplete: Sequence[str]) -> int:
+    """1 on a MUST failure (or a SHOULD one under --strict); 3 when the run cannot certify; else 0."""
+    verdicts = [row["verdict"] for row in rows.values()]
+    if "fail" in verdicts or (strict and "warning" in verdicts):
+        return NOT_CONFORMANT
+    unjudged_must = any(row["verdict"] == "not-run" and row["level"] == MUST for row in rows.values())
+    if incomplete or unjudged_must:
+        return INCOMPLETE
+    return CONFORMANT
+
+
+def incomplete_reasons(rows: Mapping[str, Mapping[str, Any]], requests: int, forward_errors: int) -> list[str]:
+    reasons = []
+    if requests == 0:
+        reasons.append("the client never called the judge")
+    if forward_errors:
+        reasons.append(f"the target could not be reached for {forward_errors} request(s)")
+    reasons += [f"{rid} (MUST) could not be judged: {row['tests'][0]['message']}" for rid, row in rows.items()
+                if row["verdict"] == "not-run" and row["level"] == MUST and requests]
+    return reasons

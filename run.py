@@ -3,11 +3,14 @@
 
     python3 run.py certify [ARGS...]   the main job against the embedded reference server → reports/
     python3 run.py tests [PYTEST ARGS...]   the project's own tests
+    python3 run.py screenshots   regenerate docs/screenshots/*.png (a gate run, shown in Chromium)
     python3 run.py conformance|load|kill-matrix|bench [ARGS...]   the other entry points
 
 It creates `.venv/` once, installs the project with its extras, re-installs when
 pyproject.toml or package-lock.json change, and installs the pinned Allure 3 CLI with `npm ci`
-when npm is present.
+when npm is present. For `tests` and `screenshots` it installs Debian's chromium (apt-get, as
+root) when no Chromium is on PATH: the browser tests drive it, since Playwright's own browser
+download is not reachable from CI machines.
 """
 
 from __future__ import annotations
@@ -31,7 +34,10 @@ COMMANDS = {
     "load": ["-m", "load"],
     "kill-matrix": ["-m", "fixtures.kill_matrix"],
     "bench": ["-m", "benchmarks"],
+    "screenshots": ["-m", "docs.screenshots"],
 }
+BROWSER_COMMANDS = ("tests", "screenshots")
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
 
 def fingerprint() -> str:
@@ -68,11 +74,28 @@ def ensure_environment() -> None:
     STAMP.write_text(fingerprint())
 
 
+def ensure_browser() -> None:
+    """A system Chromium for the browser tests: Debian's, installed with apt-get when missing and root."""
+    if os.environ.get("CAP_CHROMIUM") or any(shutil.which(name) for name in CHROMIUM_NAMES):
+        return
+    apt = shutil.which("apt-get")
+    if apt is None or not hasattr(os, "geteuid") or os.geteuid() != 0:
+        say("no Chromium found and cannot apt-get it: the browser tests will fail "
+            "(install chromium, or set CAP_CHROMIUM to a Chromium executable)")
+        return
+    say("installing Debian's chromium for the browser tests (apt-get, once)")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run([apt, "update", "-qq"], check=True, env=env)
+    subprocess.run([apt, "install", "-y", "-qq", "--no-install-recommends", "chromium"], check=True, env=env)
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in COMMANDS:
         print(__doc__)
         return 2
     ensure_environment()
+    if argv[0] in BROWSER_COMMANDS:
+        ensure_browser()
     command = [str(PYTHON), *COMMANDS[argv[0]], *argv[1:]]
     return subprocess.run(command, cwd=ROOT, check=False).returncode
 

@@ -56,7 +56,13 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args, passthrough = parser().parse_known_args(argv)
+    arguments = sys.argv[1:] if argv is None else argv
+    if arguments[:1] == ["client"]:
+        # `capillary-conformance client … -- CMD`: judge an API client instead of a server (issue 15).
+        from conformance.judge.cli import main as judge_client
+
+        return judge_client(arguments[1:])
+    args, passthrough = parser().parse_known_args(arguments)
     return int(pytest.main(build_pytest_args(args, passthrough)))
 
 

@@ -25,6 +25,9 @@ EVENT_STYLES: dict[str, tuple[str, str]] = {  # kind -> (colour, line style); a 
     "expiry": ("#d62728", "-"), "regeneration": ("#1f77b4", "--"), "refresh": ("#2ca02c", ":"),
     "leak": ("#000000", "-."),
 }
+# An expiry and its regeneration share an instant: the expiry is a wide pale band, the regeneration
+# a thin dashed line inside it, so both stay visible.
+EVENT_WIDTHS = {"expiry": (4.0, 0.3), "regeneration": (1.2, 0.9), "refresh": (1.2, 0.9), "leak": (2.0, 1.0)}
 # How the legend names each kind: an "expiry" event is a 498 the token cache handled.
 EVENT_LABELS = {"expiry": "498 expired", "regeneration": "regenerated", "refresh": "refreshed early",
                 "leak": "498 leaked"}
@@ -94,11 +97,14 @@ def _mark_events(axes: Axes, events: Sequence[Sequence[Any]], start: float, with
             continue
         drawn.add((str(kind), round(x * 20)))
         colour, style = EVENT_STYLES.get(str(kind), ("#777777", ":"))
-        axes.axvline(x, color=colour, linestyle=style, linewidth=1.1, alpha=0.75)
+        width, alpha = EVENT_WIDTHS.get(str(kind), (1.2, 0.8))
+        axes.axvline(x, color=colour, linestyle=style, linewidth=width, alpha=alpha)
     if with_labels:  # legend entries only: the lines above carry no label, so they are not listed N times
         for kind, count in counts.items():
             colour, style = EVENT_STYLES.get(kind, ("#777777", ":"))
-            axes.plot([], [], color=colour, linestyle=style, label=f"{EVENT_LABELS.get(kind, kind)} ({count})")
+            width, alpha = EVENT_WIDTHS.get(kind, (1.2, 0.8))
+            axes.plot([], [], color=colour, linestyle=style, linewidth=width, alpha=max(alpha, 0.5),
+                      label=f"{EVENT_LABELS.get(kind, kind)} ({count})")
 
 
 def load_timeline_svg(timeline: Mapping[str, Any]) -> str:

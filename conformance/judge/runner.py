@@ -161,12 +161,14 @@ def _announce(setup: Setup, judge_url: str, out: TextIO) -> None:
           "stop the judge with Ctrl-C (SIGINT) or SIGTERM", file=sys.stderr, flush=True)
 
 
-def _bundle_dir(options: JudgeOptions, profile: Profile) -> Path:
+def _bundle_dir(options: JudgeOptions, profile: Profile) -> tuple[Path, bool]:
+    """The bundle directory, and whether this run made it (then a run that never starts removes it)."""
     bundle = options.reports_dir or Path("reports/client") / f"{profile.name}-{utc_stamp()}"
     if bundle.exists() and (not bundle.is_dir() or any(bundle.iterdir())):
         raise UsageError(f"--reports-dir {bundle}: not an empty directory (fix: give a new one)")
+    created = not bundle.exists()
     bundle.mkdir(parents=True, exist_ok=True)
-    return bundle
+    return bundle, created
 
 
 def _signing_key(options: JudgeOptions) -> Ed25519PrivateKey:
@@ -188,7 +190,7 @@ def run_judge(options: JudgeOptions, out: TextIO = sys.stdout) -> int:
             raise UsageError("no client command (fix: capillary-conformance client [options] -- CMD ARGS…, "
                              "or --serve)")
         signing_key = _signing_key(options)
-        bundle = _bundle_dir(options, setup.profile)
+        bundle, created = _bundle_dir(options, setup.profile)
     except (UsageError, keys.SigningKeyError) as error:
         print(f"client judge: {error}", file=sys.stderr)
         return ERROR
@@ -197,12 +199,15 @@ def run_judge(options: JudgeOptions, out: TextIO = sys.stdout) -> int:
         with target_of(setup.profile, options.target) as target:
             session = asyncio.Runner(loop_factory=_loop_factory()).run(
                 _session(setup, options, target, bundle, redactor, out))
-    except (UsageError, ClientCannotStart) as error:
+    except (UsageError, ClientCannotStart, LaunchError) as error:
+        if created:
+            with contextlib.suppress(OSError):
+                bundle.rmdir()  # nothing was judged: leave no empty bundle behind
+        if isinstance(error, LaunchError):
+            print(f"client judge: target did not start: {error}", file=sys.stderr)
+            return INCOMPLETE
         print(f"client judge: {error}", file=sys.stderr)
         return ERROR
-    except LaunchError as error:
-        print(f"client judge: target did not start: {error}", file=sys.stderr)
-        return INCOMPLETE
     trace = session.trace
     redactor.add(*trace.tokens)
     rows = requirement_rows(judge(trace, setup.settings), till_declared=setup.settings.declared_till is not None)

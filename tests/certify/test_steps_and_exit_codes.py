@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from conformance.certify import steps
 from conformance.certify.__main__ import main
 from conformance.certify.outcome import worst_exit_code
+from conformance.profiles import load_profile
 
 from .conftest import run_certify
 
@@ -42,7 +45,7 @@ def test_load_never_goes_to_a_remote_target_unless_allowed(tmp_path: Path):
                                                         (2, "error", 2), (-9, "error", 2)])
 def test_load_exit_codes_follow_the_load_contract(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, code: int,
                                                   status: str, mapped: int):
-    def fake_load(command: list[str], log: Path, timeout: float | None) -> tuple[int, str]:
+    def fake_load(command: list[str], log: Path, timeout: float | None, **_progress: Any) -> tuple[int, str]:
         (tmp_path / "load").mkdir()
         (tmp_path / "load" / "summary.json").write_text(json.dumps({
             "exit_code": code, "total": {"requests": 111, "p95_ms": 10},
@@ -58,6 +61,28 @@ def test_load_exit_codes_follow_the_load_contract(monkeypatch: pytest.MonkeyPatc
     assert (result.status, result.exit_code) == (status, mapped)
     assert record["gates"]["customer.get.p95_ms"].startswith("FAIL" if code == 1 else "pass")
     assert record["totals"] == {"requests": 111, "p95_ms": 10}
+
+
+def test_the_load_smoke_adds_regeneration_when_the_profile_has_a_short_lived_client(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    commands: list[list[str]] = []
+
+    def fake_load(command: list[str], log: Path, timeout: float | None, **_progress: Any) -> tuple[int, str]:
+        commands.append(command)
+        return 0, "last line"
+
+    monkeypatch.setattr(steps, "load_unavailable_reason", lambda: None)
+    monkeypatch.setattr(steps, "_run_logged", fake_load)
+    reference = load_profile("reference")
+    without = replace(reference, clients={k: v for k, v in reference.clients.items() if k != "short_lived"})
+
+    assert steps.load_scenarios(reference) == ["steady_calls", "expiry_regeneration"]
+    assert steps.load_scenarios(without) == ["steady_calls"]
+    assert steps.load_scenarios(None) == ["steady_calls"]
+    _result, record = steps.run_load_smoke(tmp_path, profile=None, target=None, seconds=1,
+                                           scenarios=steps.load_scenarios(reference))
+    assert commands[0][3:6] == ["run", "steady_calls", "expiry_regeneration"]
+    assert record["scenario"] == "steady_calls + expiry_regeneration"
 
 
 def test_a_broken_profile_exits_2_and_still_leaves_a_signed_incomplete_bundle(tmp_path: Path):

@@ -18,10 +18,11 @@ from typing import Any
 
 from matplotlib import rc_context
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-EVENT_STYLES: dict[str, tuple[str, str]] = {  # kind -> (colour, line style); a leak must stand out
+EVENT_STYLES: dict[str, tuple[str, Any]] = {  # kind -> (colour, line style); a leak must stand out
     "expiry": ("#d62728", "-"), "regeneration": ("#1f77b4", "--"), "refresh": ("#2ca02c", ":"),
     "leak": ("#000000", "-."),
 }
@@ -56,7 +57,9 @@ def _svg(figure: Figure, name: str, label: str) -> str:
 
 
 def _figure(width: float, height: float) -> Figure:
-    return Figure(figsize=(width, height), layout="constrained")
+    figure = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(figure)  # Agg measures the text for the layout; no pyplot, no window, no global backend
+    return figure
 
 
 def _legend_on_top(figure: Figure, axes: Sequence[Axes], columns: int) -> None:
@@ -87,24 +90,20 @@ def _column(rows: Sequence[Sequence[Any]], columns: Sequence[str], name: str) ->
 
 
 def _mark_events(axes: Axes, events: Sequence[Sequence[Any]], start: float, with_labels: bool) -> None:
-    """One vertical line per token event (same kind within 50 ms drawn once), labelled once with its count."""
+    """Token events as vertical lines, one collection per kind (compact SVG); the legend counts each kind."""
+    at: dict[str, set[float]] = {}
     counts: dict[str, int] = {}
-    drawn: set[tuple[str, int]] = set()
     for when, kind, *_source in events:
         counts[str(kind)] = counts.get(str(kind), 0) + 1
-        x = float(when) - start
-        if (str(kind), round(x * 20)) in drawn:
-            continue
-        drawn.add((str(kind), round(x * 20)))
-        colour, style = EVENT_STYLES.get(str(kind), ("#777777", ":"))
-        width, alpha = EVENT_WIDTHS.get(str(kind), (1.2, 0.8))
-        axes.axvline(x, color=colour, linestyle=style, linewidth=width, alpha=alpha)
-    if with_labels:  # legend entries only: the lines above carry no label, so they are not listed N times
-        for kind, count in counts.items():
-            colour, style = EVENT_STYLES.get(kind, ("#777777", ":"))
-            width, alpha = EVENT_WIDTHS.get(kind, (1.2, 0.8))
+        at.setdefault(str(kind), set()).add(round(float(when) - start, 2))  # 10 ms apart: one line
+    for kind, xs in at.items():
+        colour, style = EVENT_STYLES.get(kind, ("#777777", ":"))
+        width, alpha = EVENT_WIDTHS.get(kind, (1.2, 0.8))
+        axes.vlines(sorted(xs), 0, 1, transform=axes.get_xaxis_transform(), colors=colour, linestyles=style,
+                    linewidths=width, alpha=alpha)
+        if with_labels:  # a legend entry of its own: the collection's alpha would make it too pale
             axes.plot([], [], color=colour, linestyle=style, linewidth=width, alpha=max(alpha, 0.5),
-                      label=f"{EVENT_LABELS.get(kind, kind)} ({count})")
+                      label=f"{EVENT_LABELS.get(kind, kind)} ({counts[kind]})")
 
 
 def load_timeline_svg(timeline: Mapping[str, Any]) -> str:
@@ -119,16 +118,17 @@ def _load_timeline_svg(timeline: Mapping[str, Any]) -> str:
     events = list(timeline.get("events") or [])
     start = float(rows[0][0]) if rows else float(events[0][0]) if events else 0.0
     xs = [float(row[0]) - start for row in rows]
+    marker = "." if len(rows) <= 30 else None  # a dot per second reads on a short run, clutters a long one
     figure = _figure(6.0, 6.0)
     throughput, latency = figure.subplots(2, 1, sharex=True)
-    throughput.plot(xs, _column(rows, columns, "requests") or [], color="#1f77b4", marker=".", label="requests/s")
-    throughput.plot(xs, _column(rows, columns, "failures") or [], color="#d62728", marker=".", label="failures/s")
+    throughput.plot(xs, _column(rows, columns, "requests") or [], color="#1f77b4", marker=marker, label="requests/s")
+    throughput.plot(xs, _column(rows, columns, "failures") or [], color="#d62728", marker=marker, label="failures/s")
     throughput.set(title="Throughput (requests per second)", ylabel="requests/s")
     throughput.set_ylim(bottom=0)
     percentiles = [(name, colour) for name, colour in (("p50_ms", "#2ca02c"), ("p95_ms", "#ff7f0e"),
                                                        ("p99_ms", "#9467bd")) if name in columns]
     for name, colour in percentiles or [("mean_ms", "#2ca02c"), ("max_ms", "#ff7f0e")]:
-        latency.plot(xs, _column(rows, columns, name) or [], color=colour, marker=".", label=name.replace("_ms", ""))
+        latency.plot(xs, _column(rows, columns, name) or [], color=colour, marker=marker, label=name.replace("_ms", ""))
     latency.set(title="Latency percentiles, per second", ylabel="milliseconds", xlabel="seconds since the run started")
     latency.set_ylim(bottom=0)
     _mark_events(throughput, events, start, with_labels=True)

@@ -29,7 +29,8 @@ PYTHON = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 STAMP = VENV / ".installed"
 COMMANDS = {
     "certify": ["-m", "conformance.certify", "run"],
-    "tests": ["-m", "pytest", "tests", "-n", "2", "--dist", "loadfile"],
+    # tests.heartbeat names the tests still running when none has finished for 15 s.
+    "tests": ["-m", "pytest", "tests", "-n", "2", "--dist", "loadfile", "-p", "tests.heartbeat"],
     "conformance": ["-m", "conformance.cli"],
     "load": ["-m", "load"],
     "kill-matrix": ["-m", "fixtures.kill_matrix"],

@@ -162,8 +162,8 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 @contextlib.asynccontextmanager
-async def serving(app: JudgeApp, sock: socket.socket) -> AsyncIterator[str]:
-    """Serve the app on the bound socket; yields the judge's base URL, stops on exit."""
+async def serving(app: Any, sock: socket.socket) -> AsyncIterator[str]:
+    """Serve an ASGI app on the bound socket; yields its base URL (a JudgeApp learns it too), stops on exit."""
     config = uvicorn.Config(app, http="httptools", ws="none", lifespan="off", interface="asgi3", log_level="warning",
                             access_log=False, server_header=False, date_header=False, backlog=2048,
                             timeout_keep_alive=30, timeout_graceful_shutdown=3)
@@ -176,9 +176,11 @@ async def serving(app: JudgeApp, sock: socket.socket) -> AsyncIterator[str]:
         task.result()
         raise OSError("the judge's server stopped during start-up")
     host, port = sock.getsockname()[:2]
-    app.base_url = f"http://{f'[{host}]' if ':' in host else host}:{port}"
+    url = f"http://{f'[{host}]' if ':' in host else host}:{port}"
+    if isinstance(app, JudgeApp):
+        app.base_url = url
     try:
-        yield app.base_url
+        yield url
     finally:
         server.should_exit = True
         await task

@@ -161,14 +161,12 @@ def _announce(setup: Setup, judge_url: str, out: TextIO) -> None:
           "stop the judge with Ctrl-C (SIGINT) or SIGTERM", file=sys.stderr, flush=True)
 
 
-def _bundle_dir(options: JudgeOptions, profile: Profile) -> tuple[Path, bool]:
-    """The bundle directory, and whether this run made it (then a run that never starts removes it)."""
+def _bundle_dir(options: JudgeOptions, profile: Profile) -> Path:
+    """Where the bundle goes: a new or empty directory, so no file of another run is signed with this one."""
     bundle = options.reports_dir or Path("reports/client") / f"{profile.name}-{utc_stamp()}"
     if bundle.exists() and (not bundle.is_dir() or any(bundle.iterdir())):
         raise UsageError(f"--reports-dir {bundle}: not an empty directory (fix: give a new one)")
-    created = not bundle.exists()
-    bundle.mkdir(parents=True, exist_ok=True)
-    return bundle, created
+    return bundle
 
 
 def _signing_key(options: JudgeOptions) -> Ed25519PrivateKey:
@@ -189,11 +187,13 @@ def run_judge(options: JudgeOptions, out: TextIO = sys.stdout) -> int:
         if not options.serve and not options.command:
             raise UsageError("no client command (fix: capillary-conformance client [options] -- CMD ARGS…, "
                              "or --serve)")
+        bundle = _bundle_dir(options, setup.profile)
         signing_key = _signing_key(options)
-        bundle, created = _bundle_dir(options, setup.profile)
     except (UsageError, keys.SigningKeyError) as error:
         print(f"client judge: {error}", file=sys.stderr)
         return ERROR
+    created = not bundle.exists()
+    bundle.mkdir(parents=True, exist_ok=True)
     redactor = Redactor(setup.profile.secrets())
     try:
         with target_of(setup.profile, options.target) as target:

@@ -1,0 +1,61 @@
+"""The judge in front of a remote target (a reference server launched on its own, given by URL), the
+env-variable contract from a profile's [client] table, and --serve for clients that run elsewhere."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from conformance.profiles import load_profile
+from fixtures.client_matrix import signing_key
+from tests.judge.conftest import ROOT, Judge, JudgedRun
+
+
+def test_judge_chained_in_front_of_a_separately_launched_reference_server(judge: Judge,
+                                                                          separate_reference_server: str) -> None:
+    run = judge("--strict", f"--target={separate_reference_server}",
+                command=[sys.executable, "-m", "fixtures.clients.reference"])
+    assert run.code == 0, run.done.stdout + run.done.stderr
+    assert run.summary["target"].endswith(f"judged in front of {separate_reference_server}")
+
+
+def test_the_profile_client_table_names_the_environment_variables(judge: Judge, separate_reference_server: str,
+                                                                   tmp_path: Path) -> None:
+    profile = tmp_path / "renamed.toml"
+    profile.write_text((ROOT / "fixtures/profiles/reference.toml").read_text(encoding="utf-8")
+                       + '\n[client]\nrole = "primary"\n\n[client.env]\nbase_url = "MY_URL"\nkey = "MY_KEY"\n'
+                       'secret = "MY_SECRET"\n', encoding="utf-8")
+    # Only the renamed variables carry the credentials: the script maps them onto what curl_client.sh reads.
+    mapped = 'CAP_BASE_URL="$MY_URL" CAP_CLIENT_KEY="$MY_KEY" CAP_CLIENT_SECRET="$MY_SECRET" ' \
+             'exec sh fixtures/clients/curl_client.sh'
+    run = judge(f"--profile={profile}", f"--target={separate_reference_server}", "--role=primary",
+                "--scenario=expire_on_call", command=["env", "-u", "CAP_BASE_URL", "sh", "-c", mapped])
+    assert run.code == 0, run.done.stdout + run.done.stderr
+    assert run.summary["judge"]["role"] == "primary"
+
+
+def test_serve_mode_judges_a_client_that_runs_elsewhere_until_stopped(separate_reference_server: str,
+                                                                      tmp_path: Path) -> None:
+    bundle = tmp_path / "served"
+    judge = subprocess.Popen(
+        [sys.executable, "-m", "conformance.judge", "--serve", f"--target={separate_reference_server}",
+         "--seed=5", f"--reports-dir={bundle}", f"--signing-key={signing_key(tmp_path)}", "--duration=60"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        ready = judge.stdout.readline() if judge.stdout else ""  # the judge's first line names its URL
+        assert ready.startswith("judge listening on http://127.0.0.1:"), ready
+        client = load_profile("reference").clients["short_lived"]
+        env = {**os.environ, "CAP_BASE_URL": ready.split()[-1], "CAP_CLIENT_KEY": client.key,
+               "CAP_CLIENT_SECRET": str(client.secret)}
+        done = subprocess.run([sys.executable, "-m", "fixtures.clients.reference"], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=60, check=False)
+        assert done.returncode == 3  # it stops once the judge deactivates it, as documented
+    finally:
+        judge.send_signal(signal.SIGINT)
+        out, err = judge.communicate(timeout=60)
+    run = JudgedRun(subprocess.CompletedProcess(judge.args, judge.returncode, out, err), bundle)
+    assert run.code == 0, out + err
+    assert run.summary["client"]["command"] == ["(--serve)"] and run.summary["requests"] > 10

@@ -37,13 +37,20 @@ def requirement_table(conformance: Mapping[str, Any] | None) -> dict[str, dict[s
             "area": row.get("area", requirement.area),
             "url": row.get("url", requirement.url),
             "verdict": row.get("verdict", "not-run"),
-            "tests": [{"nodeid": str(t.get("nodeid", "")), "verdict": str(t.get("verdict", "")),
-                       "message": str(t.get("message", "")), "exchanges": [int(i) for i in t.get("exchanges", [])]}
-                      for t in row.get("tests", [])],
+            "tests": [_test_row(t) for t in row.get("tests", [])],
         }
-        if row.get("basis"):  # why the requirement holds (a doc URL or a security reason), when the suite says
+        if row.get("basis"):  # why the requirement holds at its level (a doc URL or a security reason)
             table[rid]["basis"] = str(row["basis"])
     return table
+
+
+def _test_row(test: Mapping[str, Any]) -> dict[str, Any]:
+    row = {"nodeid": str(test.get("nodeid", "")), "verdict": str(test.get("verdict", "")),
+           "message": str(test.get("message", "")), "exchanges": [int(i) for i in test.get("exchanges", [])]}
+    for optional in ("level", "basis"):  # a test judged at another level than its requirement says so, and why
+        if test.get(optional):
+            row[optional] = str(test[optional])
+    return row
 
 
 def observation_rows(conformance: Mapping[str, Any] | None) -> list[dict[str, str]]:

@@ -38,9 +38,14 @@ def _exchange_link(eid: int, exchanges: Mapping[int, Mapping[str, Any]]) -> str:
     return f'<a href="{EXCHANGES_PAGE}#exchange-{eid}">#{eid}{what}</a>'
 
 
-def _test_item(test: Mapping[str, Any], exchanges: Mapping[int, Mapping[str, Any]]) -> str:
+def _test_item(test: Mapping[str, Any], exchanges: Mapping[int, Mapping[str, Any]],
+               requirement: Mapping[str, Any]) -> str:
     module, _, name = str(test.get("nodeid", "")).rpartition("::")
     message = f'<div class="msg">{_e(test["message"])}</div>' if test.get("message") else ""
+    if test.get("level") and test.get("level") != requirement.get("level"):  # judged at another level: say why
+        message = f'<span class="level">{_e(test["level"])}</span>{message}'
+    if test.get("basis") and test.get("basis") != requirement.get("basis"):
+        message += _basis(test["basis"])
     ids = [int(i) for i in test.get("exchanges") or []]
     links = ""
     if ids:
@@ -50,12 +55,13 @@ def _test_item(test: Mapping[str, Any], exchanges: Mapping[int, Mapping[str, Any
     return f"<li>{_verdict(str(test.get('verdict', '')))} <code>{_e(name or module)}</code>{where}{message}{links}</li>"
 
 
-def evidence_cell(tests: Sequence[Mapping[str, Any]], exchanges: Mapping[int, Mapping[str, Any]]) -> str:
+def evidence_cell(tests: Sequence[Mapping[str, Any]], exchanges: Mapping[int, Mapping[str, Any]],
+                  requirement: Mapping[str, Any] | None = None) -> str:
     """`N tests · M exchanges`, opening into each test's verdict, message and exchange links."""
     if not tests:
         return '<span class="muted">no test ran</span>'
     count = sum(len(t.get("exchanges") or []) for t in tests)
-    items = "".join(_test_item(t, exchanges) for t in tests)
+    items = "".join(_test_item(t, exchanges, requirement or {}) for t in tests)
     return (f'<details class="evidence"><summary>{_plural(len(tests), "test")} · {_plural(count, "exchange")}'
             f'</summary><ul class="tests">{items}</ul></details>')
 
@@ -79,7 +85,7 @@ def requirements_section(summary: Mapping[str, Any], exchanges: Mapping[int, Map
             f'<tr id="req-{_e(rid)}"><td><code class="rid">{_e(rid)}</code> <span class="level">{_e(r.get("level"))}'
             f'</span><div><a href="{_e(r.get("url"))}">{_e(r.get("title"))}</a></div>{_basis(r.get("basis"))}</td>'
             f'<td class="verdict">{_verdict(str(r.get("verdict", "")))}</td>'
-            f'<td>{evidence_cell(r.get("tests") or [], exchanges)}</td></tr>')
+            f'<td>{evidence_cell(r.get("tests") or [], exchanges, r)}</td></tr>')
     chart = verdicts_by_area_svg(requirements) if requirements else ""
     return (f'<h2 id="requirements">Requirements</h2>{chart}<table class="stack reqs"><thead><tr class="head">'
             f"<th>Requirement</th><th>Verdict</th><th>Evidence</th></tr></thead><tbody>{''.join(rows)}</tbody>"

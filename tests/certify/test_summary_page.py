@@ -12,6 +12,7 @@ from conformance.certify.exchanges_html import render_exchanges_html
 from conformance.certify.leaks import LabelledSecret, leaks_in_bytes
 from conformance.certify.offline import network_fetches
 from conformance.certify.outcome import StepResult
+from conformance.certify.schema_check import certification_summary_schema, validation_errors
 from conformance.certify.summary import build_summary
 from conformance.certify.summary_html import bundle_reports, referenced_exchanges, render_summary_html
 from conformance.certify.surface import observed_surface
@@ -88,6 +89,24 @@ def test_requirement_basis_and_observations_are_shown_when_the_suite_gives_them(
     assert "basis:</span> a secret echoed back leaks through logs and proxies" in html
     assert '<h2 id="observations">Observations</h2>' in html
     assert "HTTP status for a wrong secret" in html and "<code>401</code>" in html
+
+
+def test_a_test_judged_at_another_level_than_its_requirement_shows_that_level_and_why():
+    conformance = conformance_summary()
+    row = conformance["requirements"]["CAP-USE-01"]
+    row["basis"] = "https://docs.capillarytech.com/docs/authorization-flows"
+    row["tests"][0].update(level="SHOULD", basis="RFC 6749 section 5.1 recommends no-store")
+    row["tests"].append({"nodeid": "conformance/suites/test_x.py::test_same", "verdict": "pass", "message": "",
+                         "exchanges": [], "level": "MUST", "basis": row["basis"]})
+
+    summary = certification_summary(conformance)
+    html = page(summary)
+
+    assert summary["requirements"]["CAP-USE-01"]["tests"][0]["level"] == "SHOULD"
+    assert validation_errors(summary, certification_summary_schema()) == []
+    assert '<span class="level">SHOULD</span>' in html
+    assert "basis:</span> RFC 6749 section 5.1 recommends no-store" in html
+    assert html.count("basis:</span> <a href=\"https://docs.capillarytech.com/docs/authorization-flows\"") == 1
 
 
 def test_a_summary_without_basis_or_observations_renders_without_those_parts():

@@ -2,7 +2,8 @@
 
 Runs the main job's gate plan with a load smoke against the embedded reference server (or takes
 `--bundle DIR`), opens the bundle's summary.html and load/timeline.html in Chromium and writes
-docs/screenshots/summary.png (desktop), summary-phone.png (420 px) and load-chart.png.
+docs/screenshots/summary.png (desktop, the top), summary-requirements.png (desktop, the
+requirements), summary-phone.png (420 px) and load-chart.png.
 """
 
 from __future__ import annotations
@@ -38,6 +39,12 @@ def shoot(bundle: Path, out: Path) -> list[Path]:
             page.goto((bundle / "summary.html").resolve().as_uri(), wait_until="load")
             page.screenshot(path=str(out / name))
             written.append(out / name)
+            if name == "summary.png":  # and the requirements, with their chart, basis and evidence
+                page.evaluate("document.querySelector('#req-CAP-TOK-02 details.evidence').open = true")
+                top = page.locator("#requirements").bounding_box()
+                clip = {"x": 0, "y": (top or {"y": 0})["y"] - 8, "width": width, "height": 1300}
+                page.screenshot(path=str(out / "summary-requirements.png"), full_page=True, clip=clip)
+                written.append(out / "summary-requirements.png")
             page.close()
         page = browser.new_page(viewport={"width": 900, "height": 900})
         page.goto((bundle / "load" / "timeline.html").resolve().as_uri(), wait_until="load")

@@ -7,6 +7,7 @@ exchanges.html, where each is laid out once.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from conformance.certify.charts import verdicts_by_area_svg
 from conformance.certify.exchanges_html import EXCHANGES_PAGE
 
+_URL = re.compile(r"https?://[^\s<>\"()]+[^\s<>\"().,;:]")
 VERDICT_CLASS = {"pass": "ok", "fail": "bad", "error": "bad", "warning": "warn", "waived": "warn",
                  "not-run": "warn", "skipped": "muted", "xfail": "warn"}
 
@@ -66,12 +68,20 @@ def evidence_cell(tests: Sequence[Mapping[str, Any]], exchanges: Mapping[int, Ma
             f'</summary><ul class="tests">{items}</ul></details>')
 
 
+def _linked(text: str) -> str:
+    """Escaped text whose http(s) URLs are links (a basis often cites its page inside a sentence)."""
+    parts, last = [], 0
+    for match in _URL.finditer(text):
+        url = match.group(0)
+        parts += [_e(text[last:match.start()]), f'<a href="{_e(url)}">{_e(url)}</a>']
+        last = match.end()
+    return "".join(parts) + _e(text[last:])
+
+
 def _basis(basis: Any) -> str:
     if not basis:
         return ""
-    text = str(basis)
-    shown = f'<a href="{_e(text)}">{_e(text)}</a>' if text.startswith(("https://", "http://")) else _e(text)
-    return f'<div class="basis"><span class="muted">basis:</span> {shown}</div>'
+    return f'<div class="basis"><span class="muted">basis:</span> {_linked(str(basis))}</div>'
 
 
 def requirements_section(summary: Mapping[str, Any], exchanges: Mapping[int, Mapping[str, Any]]) -> str:

@@ -81,12 +81,16 @@ def test_requirement_basis_and_observations_are_shown_when_the_suite_gives_them(
          "what": "HTTP status for a wrong secret", "observed": "401"}])
     conformance["requirements"]["CAP-TOK-02"]["basis"] = "https://docs.capillarytech.com/reference/oauth"
     conformance["requirements"]["CAP-TOK-09"]["basis"] = "a secret echoed back leaks through logs and proxies"
+    conformance["requirements"]["CAP-TOK-03"]["basis"] = ("documented message (https://docs.capillarytech.com/"
+                                                          "reference/oauth); wording <b>may</b> vary")
 
     html = page(certification_summary(conformance))
 
     assert ('basis:</span> <a href="https://docs.capillarytech.com/reference/oauth">'
             "https://docs.capillarytech.com/reference/oauth</a>") in html
     assert "basis:</span> a secret echoed back leaks through logs and proxies" in html
+    assert ('basis:</span> documented message (<a href="https://docs.capillarytech.com/reference/oauth">'
+            "https://docs.capillarytech.com/reference/oauth</a>); wording &lt;b&gt;may&lt;/b&gt; vary") in html
     assert '<h2 id="observations">Observations</h2>' in html
     assert "HTTP status for a wrong secret" in html and "<code>401</code>" in html
 

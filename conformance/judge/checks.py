@@ -144,8 +144,14 @@ def herd_generations(trace: Trace, settings: JudgeSettings) -> list[tuple[int, l
     for token in trace.deaths():
         died_at = token.died_at or 0.0
         sightings = [c for c in trace.api_calls if c.sent_token == token.value and c.expired]
+        # The expiry is settled once a call with a token issued after it succeeds: a generation after
+        # that is a later renewal (CAP-CLI-05's to judge), not part of this expiry's regeneration.
+        settled = min((c.finished for c in trace.api_calls if not c.expired and not c.unauthorized
+                       and (fresh := trace.tokens.get(c.sent_token or "")) is not None
+                       and fresh.issued_at >= died_at), default=died_at + HERD_WINDOW_SECONDS)
+        until = min(settled, died_at + HERD_WINDOW_SECONDS)
         regenerations = [g for g in trace.token_requests if g.key == token.key and g.issued_token is not None
-                         and died_at <= g.started <= died_at + HERD_WINDOW_SECONDS]
+                         and died_at <= g.started <= until]
         # Each worker that saw the 498 may account for one new token; fewer new tokens than
         # sightings is single flight, and a failed attempt retried (a 5xx) mints nothing.
         herd = regenerations[:len(sightings)]

@@ -215,3 +215,9 @@ class Injector:
         held = death.answer_at if death.answer_at > self.clock() else None
         return Injection(death.scenario, self.statuses.get("expired_token", protocol.EXPIRED_CODE), body,
                          answer_at=held)
+
+
+def markdown_table() -> str:
+    """The scenario catalogue as the README's table."""
+    return "\n".join(["| scenario | what the judge does |", "|---|---|",
+                      *(f"| `{s.value}` | {text} |" for s, text in DESCRIPTIONS.items())])

@@ -166,6 +166,15 @@ def test_each_worker_regenerating_after_one_498_fails_cap_cli_06() -> None:
     assert run(checks.tokens_are_reused, b).outcome == "pass"  # a herd is CAP-CLI-06's to judge, once
 
 
+def test_a_proactive_renewal_soon_after_a_settled_498_is_no_herd_under_cap_cli_06() -> None:
+    b = TraceBuilder()
+    _three_workers_meet_a_498(b)
+    fresh = b.token(0.41, lifetime=2)
+    b.call(0.45, fresh)
+    b.token(1.3, lifetime=2)  # renewed within a second of the 498, after the new token worked
+    assert run(checks.workers_regenerate_once_per_expiry, b).outcome == "pass"
+
+
 def test_single_flight_and_a_retried_5xx_pass_cap_cli_06() -> None:
     b = TraceBuilder()
     _three_workers_meet_a_498(b)

@@ -1,0 +1,153 @@
+"""What the client judge's proxy adds to each exchange on loopback (issue 15: under 2 ms median).
+
+    python -m benchmarks.judge_proxy [--quick] [--results PATH]
+
+One reference server, one judge in front of it (`--serve --scenario none`: recording, no
+injection), and one keep-alive httpx client per path. The same request alternates between the
+direct path and the judged path, in blocks (A B / B A …) so a noisy machine's drift cancels out;
+the added latency is the difference of the two medians, per repetition and overall.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from benchmarks import results
+from benchmarks.common import BENCH_DIR, PYTHON, REPO_ROOT, BenchConfig, Section, Table, Target, fmt, machine_facts
+from conformance.profiles import load_profile
+from conformance.profiles.launcher import start
+from fixtures.client_matrix import signing_key
+
+KEY = "judge"
+OPERATIONS = {"customer.get": ("GET", "/v1.1/customer/get?mobile=9000000001&format=json"),
+              "token.generate": ("POST", "/v3/oauth/token/generate")}
+GOAL_MS = 2.0
+
+
+def _timed(client: httpx.Client, method: str, path: str, headers: dict[str, str], body: object) -> float:
+    started = time.perf_counter()
+    response = client.request(method, path, headers=headers, json=body)
+    elapsed = time.perf_counter() - started
+    if response.status_code >= 500:
+        raise RuntimeError(f"{method} {path}: HTTP {response.status_code}")
+    return elapsed * 1000
+
+
+def _start_judge(target: str, work: Path) -> tuple[subprocess.Popen[str], str]:
+    judge = subprocess.Popen(
+        [PYTHON, "-m", "conformance.judge", "--serve", "--scenario", "none", f"--target={target}", "--seed=1",
+         f"--reports-dir={work / 'judge-bundle'}", f"--signing-key={signing_key(work)}"],
+        cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    line = judge.stdout.readline() if judge.stdout else ""  # the judge's first line names its URL
+    if not line.startswith("judge listening on "):
+        judge.kill()
+        raise RuntimeError(f"the judge did not start: {line!r}")
+    return judge, line.split()[-1]
+
+
+def run(cfg: BenchConfig) -> Section:
+    requests, repetitions = (200, 2) if cfg.quick else (1500, 4)
+    profile = load_profile("reference")
+    primary = profile.clients["primary"]
+    credentials = {"key": primary.key, "secret": str(primary.secret)}
+    work = cfg.scratch("judge_proxy")
+    server = start(profile.launch)  # type: ignore[arg-type]  # the reference profile always launches
+    judge, judge_url = _start_judge(server.base_url, work)
+    samples: dict[tuple[str, str, int], list[float]] = {}
+    try:
+        with httpx.Client(base_url=server.base_url, trust_env=False) as direct, \
+                httpx.Client(base_url=judge_url, trust_env=False) as judged:
+            token = direct.post(OPERATIONS["token.generate"][1], json=credentials).json()["data"]["accessToken"]
+            paths = {"direct": direct, "through the judge": judged}
+            for rep in range(repetitions):
+                order = list(paths) if rep % 2 == 0 else list(reversed(paths))
+                for operation, (method, path) in OPERATIONS.items():
+                    count = requests if operation == "customer.get" else max(50, requests // 10)
+                    body = credentials if method == "POST" else None
+                    headers = {} if method == "POST" else {"X-CAP-API-OAUTH-TOKEN": token}
+                    for name in order:
+                        _timed(paths[name], method, path, headers, body)  # warm the connection
+                        samples[(operation, name, rep)] = [_timed(paths[name], method, path, headers, body)
+                                                           for _ in range(count)]
+                        cfg.log(f"{operation} {name} rep {rep}: median "
+                                f"{statistics.median(samples[(operation, name, rep)]):.3f} ms")
+    finally:
+        judge.send_signal(signal.SIGINT)
+        try:
+            judge.wait(60)
+        except subprocess.TimeoutExpired:
+            judge.kill()
+        server.stop()
+    return _section(samples, requests, repetitions)
+
+
+def _section(samples: dict[tuple[str, str, int], list[float]], requests: int, repetitions: int) -> Section:
+    rows, added_get = [], None
+    for operation in OPERATIONS:
+        direct = [statistics.median(samples[(operation, "direct", r)]) for r in range(repetitions)]
+        judged = [statistics.median(samples[(operation, "through the judge", r)]) for r in range(repetitions)]
+        added = [j - d for j, d in zip(judged, direct, strict=True)]
+        all_direct = [v for r in range(repetitions) for v in samples[(operation, "direct", r)]]
+        all_judged = [v for r in range(repetitions) for v in samples[(operation, "through the judge", r)]]
+        p95 = statistics.quantiles(all_judged, n=20)[-1] - statistics.quantiles(all_direct, n=20)[-1]
+        median_added = statistics.median(added)
+        if operation == "customer.get":
+            added_get = median_added
+        rows.append([operation, str(len(all_direct) // repetitions), fmt(statistics.median(direct)),
+                     fmt(statistics.median(judged)), fmt(median_added), " / ".join(fmt(a) for a in added), fmt(p95)])
+    table = Table(f"Latency per exchange in ms, medians of {repetitions} repetitions (direct and judged alternate)",
+                  ["operation", "requests per repetition", "direct", "through the judge", "added",
+                   "added per repetition", "added at p95"], rows)
+    return Section(
+        KEY, "6. Client judge: latency the recording proxy adds per exchange", "", machine_facts(), [table],
+        [Target("median latency added per API call (customer.get)", added_get, GOAL_MS, "<=", " ms")],
+        notes=["Tool: `benchmarks/judge_proxy.py`. One reference server (launched from the reference profile), one "
+               "judge (`python -m conformance.judge --serve --scenario none --target URL`: uvicorn with httptools on "
+               "uvloop, httpx.AsyncClient to the target, every exchange recorded), and one keep-alive httpx client "
+               "per path in the benchmark process; the three processes share the machine's two cores.",
+               "Added = median(through the judge) − median(direct), per repetition; p95 likewise on the pooled "
+               "samples. The cost is per exchange (one more loopback hop, parsing by uvicorn and httpx, one "
+               "record), about the same for a verified API call and a token generation."])
+
+
+def write_block(path: Path, section: Section) -> None:
+    """Replace this benchmark's block; the first time, place it before the hand-written findings."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    findings = text.find("\n## Findings")
+    if f"<!-- bench:{KEY} -->" not in text and findings >= 0:
+        text = f"{text[:findings]}\n{results.block(section)}\n{text[findings:]}"
+    else:
+        text = results.merge(text, [section], ["suite", "generator", "herd", "server", "scaleout", KEY])
+    path.write_text(text, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.judge_proxy", description=(__doc__ or "").splitlines()[0])
+    p.add_argument("--quick", action="store_true", help="smoke mode: fewer requests; writes nothing unless --results")
+    p.add_argument("--results", type=Path, help="markdown file to update (default benchmarks/RESULTS.md)")
+    args = p.parse_args(argv)
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="judge-bench-") as work:
+        section = run(BenchConfig(quick=args.quick, work_dir=Path(work), log=lambda line: print(line, flush=True)))
+    section.command = shlex.join(["python", "-m", "benchmarks.judge_proxy", *(argv or sys.argv[1:])])
+    section.date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC") + f" ({time.monotonic() - started:.0f} s)"
+    print(section.markdown())
+    target = args.results or (None if args.quick else BENCH_DIR / "RESULTS.md")
+    if target is not None:
+        write_block(target, section)
+    return 0 if all(t.met for t in section.targets) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -10,7 +10,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 NEUTRAL = ["conformance/protocol.py", "conformance/exchange.py", "conformance/checks", "conformance/profiles",
            "conformance/client.py", "conformance/context.py", "conformance/redaction.py",
-           "conformance/requirements.py", "conformance/tokens.py", "conformance/forge", "conformance/certify"]
+           "conformance/requirements.py", "conformance/tokens.py", "conformance/forge", "conformance/certify",
+           "conformance/judge"]
 
 
 def python_files(*relative: str) -> list[Path]:

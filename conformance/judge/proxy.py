@@ -43,13 +43,11 @@ class Recorder:
         self.wall_at_zero = time.time()
         self._ids = itertools.count(1)
         self.entries: list[Entry] = []
-        self.first_request = asyncio.Event()
 
     def now(self) -> float:
         return time.monotonic() - self._zero
 
     def next_id(self) -> int:
-        self.first_request.set()
         return next(self._ids)
 
     def add(self, entry: Entry) -> None:

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -221,10 +221,10 @@ def run_judge(options: JudgeOptions, out: TextIO = sys.stdout) -> int:
     return code
 
 
-def _print_verdicts(out: TextIO, rows: dict[str, dict[str, object]], reasons: list[str], leaks: list[str],
+def _print_verdicts(out: TextIO, rows: dict[str, dict[str, Any]], reasons: list[str], leaks: list[str],
                     setup: Setup, code: int, bundle: Path) -> None:
     for rid, row in rows.items():
-        test = row["tests"][0]  # type: ignore[index]
+        test = row["tests"][0]
         print(f"{rid}  {row['level']!s:<11} {str(row['verdict']).upper():<9} {test['message']}", file=out)
     for line in [*reasons, *setup.notes]:
         print(f"note: {line}", file=out)

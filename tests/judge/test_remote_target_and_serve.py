@@ -4,6 +4,7 @@ env-variable contract from a profile's [client] table, and --serve for clients t
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -22,19 +23,24 @@ def test_judge_chained_in_front_of_a_separately_launched_reference_server(judge:
     assert run.summary["target"].endswith(f"judged in front of {separate_reference_server}")
 
 
-def test_the_profile_client_table_names_the_environment_variables(judge: Judge, separate_reference_server: str,
-                                                                   tmp_path: Path) -> None:
-    profile = tmp_path / "renamed.toml"
-    profile.write_text((ROOT / "fixtures/profiles/reference.toml").read_text(encoding="utf-8")
-                       + '\n[client]\nrole = "primary"\n\n[client.env]\nbase_url = "MY_URL"\nkey = "MY_KEY"\n'
-                       'secret = "MY_SECRET"\n', encoding="utf-8")
+def test_a_remote_profile_with_a_base_url_and_its_client_table_naming_the_variables(
+        judge: Judge, separate_reference_server: str, tmp_path: Path) -> None:
+    # A profile of a remote target: a base_url and no [launch], as a partner's sandbox profile would be.
+    text = (ROOT / "fixtures/profiles/reference.toml").read_text(encoding="utf-8")
+    text = re.sub(r"\n\[launch\]\n.*?(?=\n\[)", "\n", text, flags=re.S)
+    text = text.replace('base_url = ""', f'base_url = "{separate_reference_server}"', 1)
+    profile = tmp_path / "remote.toml"
+    profile.write_text(text + '\n[client]\nrole = "primary"\n\n[client.env]\nbase_url = "MY_URL"\n'
+                       'key = "MY_KEY"\nsecret = "MY_SECRET"\n', encoding="utf-8")
+    assert load_profile(str(profile)).launch is None
     # Only the renamed variables carry the credentials: the script maps them onto what curl_client.sh reads.
     mapped = 'CAP_BASE_URL="$MY_URL" CAP_CLIENT_KEY="$MY_KEY" CAP_CLIENT_SECRET="$MY_SECRET" ' \
              'exec sh fixtures/clients/curl_client.sh'
-    run = judge(f"--profile={profile}", f"--target={separate_reference_server}", "--role=primary",
-                "--scenario=expire_on_call", command=["env", "-u", "CAP_BASE_URL", "sh", "-c", mapped])
+    run = judge(f"--profile={profile}", "--role=primary", "--scenario=expire_on_call",
+                command=["env", "-u", "CAP_BASE_URL", "sh", "-c", mapped])
     assert run.code == 0, run.done.stdout + run.done.stderr
     assert run.summary["judge"]["role"] == "primary"
+    assert run.summary["target"].endswith(f"judged in front of {separate_reference_server}")
 
 
 def test_serve_mode_judges_a_client_that_runs_elsewhere_until_stopped(separate_reference_server: str,

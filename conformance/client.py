@@ -41,6 +41,8 @@ def build_http_client(profile: Profile, transport: httpx.BaseTransport | None = 
         # A conformance client must see exactly what the server answers.
         follow_redirects=False,
         limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+        # The docs list `Accept: application/json` as a required header of every call.
+        headers={"Accept": "application/json"},
     )
 
 
@@ -124,7 +126,7 @@ class CapillaryApi:
                     f"target did not answer {method} {path} within {self.profile.timeout_seconds:g} s "
                     f"({self.profile.base_url})"
                 ) from None
-            throttled = response.status_code == 429
+            throttled = protocol.is_throttled(response.status_code, protocol.parse_json(_text_of(response)))
             self.stats.count(throttled=throttled)
             if throttled and attempt < THROTTLE_RETRIES:
                 time.sleep(_retry_after(response, attempt))  # the server asked us to wait
@@ -164,16 +166,16 @@ class CapillaryApi:
         return self.send("GET", protocol.CUSTOMER_GET_PATH, headers=self.token_headers(token, headers),
                          params={"mobile": mobile, "format": "json"}, label=label)
 
-    def transaction_add(self, token: str | None, bill_number: str, mobile: str, *,
+    def transaction_add(self, token: str | None, number: str, mobile: str, *,
                         headers: Headers | None = None, label: str = "transaction add") -> Exchange:
         return self.send("POST", protocol.TRANSACTION_ADD_PATH, headers=self.token_headers(token, headers),
-                         json_body=protocol.transaction_add_body(bill_number, mobile),
+                         json_body=protocol.transaction_add_body(number, mobile),
                          params={"format": "json"}, label=label)
 
-    def transaction_get(self, token: str | None, bill_number: str, *, headers: Headers | None = None,
+    def transaction_get(self, token: str | None, number: str, *, headers: Headers | None = None,
                         label: str = "transaction get") -> Exchange:
         return self.send("GET", protocol.TRANSACTION_GET_PATH, headers=self.token_headers(token, headers),
-                         params={"number": bill_number, "format": "json"}, label=label)
+                         params={"number": number, "format": "json"}, label=label)
 
     def fetch(self, url_or_path: str, label: str = "fetch") -> Exchange:
         return self.send("GET", url_or_path, label=label)
@@ -198,6 +200,13 @@ def _snapshot(response: httpx.Response, elapsed: float, label: str) -> Exchange:
         elapsed_seconds=elapsed,
         label=label,
     )
+
+
+def _text_of(response: httpx.Response) -> str:
+    try:
+        return response.text
+    except (UnicodeDecodeError, LookupError):
+        return ""
 
 
 def _retry_after(response: httpx.Response, attempt: int) -> float:

@@ -7,6 +7,8 @@ use it directly.
 from __future__ import annotations
 
 import email.utils
+import itertools
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -87,6 +89,9 @@ class TargetContext:
         self._cache: dict[str, IssuedToken] = {}
         self._lock = threading.Lock()
         self.observed: dict[str, Any] = {}
+        self._known: dict[tuple[str, str], str] = {}
+        # Records this run writes for positive controls: a run prefix keeps runs apart.
+        self._serials = itertools.count(random.SystemRandom().randrange(10**4) * 10**5 + 90_000)
 
     def client(self, role: str) -> Client:
         client = self.profile.client(role)
@@ -125,6 +130,39 @@ class TargetContext:
             if cached is None or self.clock.now() > cached.exp - min(60.0, cached.lifetime(60.0) / 2):
                 cached = self._cache[role] = self.issue(role)
             return cached
+
+    def fresh_mobile(self) -> str:
+        return protocol.mobile_number(next(self._serials))
+
+    def known_customer(self, role: str = "primary") -> str:
+        """The mobile of a customer this role's org is known to hold, written once at first use:
+        positive controls read a record that exists, so "found" is the answer they must get."""
+        with self._lock:
+            known = self._known.get(("customer", role))
+        if known is None:
+            mobile = self.fresh_mobile()
+            written = self.api.customer_add(self.token(role).token, mobile, label=f"control record: customer ({role})")
+            if protocol.classify_api_response(written.status, written.json) is not protocol.Outcome.ACCEPT:
+                raise VacuousNegative(f"the control record for {role} could not be written "
+                                      f"(HTTP {written.status}): no positive control is possible")
+            with self._lock:
+                known = self._known.setdefault(("customer", role), mobile)
+        return known
+
+    def known_bill(self, role: str = "primary") -> str:
+        """The number of a bill this role's org is known to hold (written once, like known_customer)."""
+        with self._lock:
+            known = self._known.get(("transaction", role))
+        if known is None:
+            number = f"CTRL-{self.fresh_mobile()}"
+            written = self.api.transaction_add(self.token(role).token, number, self.known_customer(role),
+                                               label=f"control record: bill ({role})")
+            if protocol.classify_api_response(written.status, written.json) is not protocol.Outcome.ACCEPT:
+                raise VacuousNegative(f"the control bill for {role} could not be written "
+                                      f"(HTTP {written.status}): no positive control is possible")
+            with self._lock:
+                known = self._known.setdefault(("transaction", role), number)
+        return known
 
     def calibrate_clock(self, role: str = "primary", spin_seconds: float = 1.6, attempts: int = 3) -> None:
         """Find the server's second boundary by watching `iat` tick over: offset to a few ms.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import json
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -36,13 +37,30 @@ FORBIDDEN_MESSAGE = "Client doesn't have access to the requested resource"
 ACCESS_GROUP_DENIED_CODE = 4000
 ACCESS_GROUP_UNAVAILABLE_CODE = 4001
 BASIC_AUTH_FAILED_MESSAGE = "Please check your username/password or authentication token"
+# v1.1 "Rate limit exceeded for that specific user" (transaction error codes): throttling, like HTTP 429.
+RATE_LIMIT_CODE = 517
+
+# v1.1 request-level codes (index page, "API Level Response Codes"): 200 success, 201 partial,
+# 500 all failed; the rest refuse the request itself.
+REQUEST_PROCESSED_CODES = frozenset({200, 201, 500})
+REQUEST_REFUSED_CODES = frozenset({400, 402, 404, 405, 406, 407, 408})
 
 ITEM_SUCCESS = 1000
 ITEM_NO_IDENTIFIER = 1007
 ITEM_NOT_FOUND = 1012
 ITEM_ALREADY_REGISTERED = 1014
+# 91021 "Invalid attribution TILL passed"; 91020 "Invalid TILL passed for registration".
 ITEM_INVALID_TILL = 91021
+INVALID_TILL_CODES = frozenset({91020, 91021})
 TRANSACTION_ITEM_SUCCESS = 600
+TRANSACTION_DUPLICATE = 604
+# 625 "Transaction number does not exist"; 688 "Transaction number not found".
+TRANSACTION_NOT_FOUND_CODES = frozenset({625, 688})
+# Customer "not found" item codes: 1012 (mobile/external id/email), 1011, 816 "not found for organization".
+CUSTOMER_NOT_FOUND_CODES = frozenset({1011, 1012, 816})
+SUCCESS_ITEM_CODES = {"customer": ITEM_SUCCESS, "transaction": TRANSACTION_ITEM_SUCCESS}
+# The record a v1.1 read names its till in: customers were registered at a till, bills billed at one.
+ATTRIBUTION_FIELD = {"customer": "registered_till", "transaction": "billing_till"}
 
 
 class Outcome(enum.Enum):
@@ -60,6 +78,18 @@ class Outcome(enum.Enum):
     UNRECOGNISED = "unrecognised"
 
 
+# The value the suite names a till with in the ENTITY form. Any unrecognised type is taken as a
+# till code too (documented), so a server that spells it `TILL` reads this the same way.
+ENTITY_TYPE_TILL = "TILL_CODE"
+
+
+def till_header_pairs(header: str, till: str) -> list[tuple[str, str]]:
+    """The headers that name `till` in one form: the ENTITY form is a type and a code."""
+    if header.lower() == ENTITY_CODE_HEADER.lower():
+        return [(ENTITY_TYPE_HEADER, ENTITY_TYPE_TILL), (ENTITY_CODE_HEADER, till)]
+    return [(header, till)]
+
+
 def token_request_body(key: str, secret: str) -> dict[str, str]:
     return {"key": key, "secret": secret}
 
@@ -71,14 +101,24 @@ def customer_add_body(mobile: str, firstname: str = "Test", email: str | None = 
     return {"root": {"customer": [customer]}}
 
 
-def transaction_add_body(bill_number: str, mobile: str, amount: float = 100.0) -> dict[str, Any]:
+def transaction_add_body(number: str, mobile: str, amount: float = 100.0,
+                         billing_time: str | None = None) -> dict[str, Any]:
+    """The documented v1.1 bill: `type` regular, `number`, `amount`, `billing_time`, the customer."""
+    when = billing_time or time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
     return {
         "root": {
             "transaction": [
-                {"bill_number": bill_number, "type": "REGULAR", "amount": amount, "customer": {"mobile": mobile}}
+                {"type": "regular", "number": number, "amount": amount, "billing_time": when,
+                 "customer": {"mobile": mobile}}
             ]
         }
     }
+
+
+def mobile_number(serial: int) -> str:
+    """A mobile number in the documented form (country code first): India's 91, then a 10-digit
+    number starting with 9, as real mobiles there do, so no target refuses it as malformed."""
+    return f"919{serial % 10**9:09d}"
 
 
 def parse_json(text: str) -> Any:
@@ -108,10 +148,21 @@ def _get(body: Any, *path: str) -> Any:
     return body
 
 
+def v11_envelope(body: Any) -> Mapping[str, Any] | None:
+    """The v1.1 answer's envelope: `response` in most samples; the customer/get sample prints
+    `status` and `customers` at the top level, so a body that has a `status.code` counts too."""
+    wrapped = _get(body, "response")
+    if isinstance(wrapped, Mapping) and isinstance(wrapped.get("status"), Mapping):
+        return wrapped
+    if isinstance(body, Mapping) and isinstance(body.get("status"), Mapping) and "code" in body["status"]:
+        return body
+    return None
+
+
 def response_status(body: Any) -> Mapping[str, Any] | None:
-    """The v1.1 envelope's `response.status` object, if any."""
-    status = _get(body, "response", "status")
-    return status if isinstance(status, Mapping) else None
+    """The v1.1 envelope's `status` object, if any."""
+    envelope = v11_envelope(body)
+    return envelope["status"] if envelope is not None else None
 
 
 def status_code(body: Any) -> int | None:
@@ -138,6 +189,11 @@ def error_code(body: Any) -> int | None:
     return as_int(error.get("code")) if error else None
 
 
+def is_v3_refusal(body: Any) -> bool:
+    """The documented v3 error envelope: `data` null (or absent) and a non-empty `errors` list."""
+    return isinstance(body, Mapping) and body.get("data") is None and first_error(body) is not None
+
+
 def access_token(body: Any) -> str | None:
     token = _get(body, "data", "accessToken")
     return token if isinstance(token, str) and token else None
@@ -148,28 +204,56 @@ def ttl_seconds(body: Any) -> Any:
 
 
 def items(body: Any, entity: str) -> list[Mapping[str, Any]]:
-    """`response.<entity>s.<entity>` items of a v1.1 answer (customers.customer, ...)."""
-    found = _get(body, "response", entity + "s", entity)
+    """`<entity>s.<entity>` items of a v1.1 answer (customers.customer, ...), one object or a list."""
+    envelope = v11_envelope(body)
+    found = _get(envelope, entity + "s", entity)
     if isinstance(found, Mapping):
         found = [found]
     return [item for item in found if isinstance(item, Mapping)] if isinstance(found, list) else []
+
+
+def all_items(body: Any) -> list[Mapping[str, Any]]:
+    return items(body, "customer") + items(body, "transaction")
 
 
 def item_code(item: Mapping[str, Any]) -> int | None:
     return as_int(_get(item, "item_status", "code"))
 
 
-def classify_token_response(status: int, body: Any) -> Outcome:
-    """Classify an answer of the token endpoint by its documented body first, then HTTP status."""
+def attributed_till(item: Mapping[str, Any], entity: str) -> Any:
+    """The till code a record read back names (`registered_till` or `billing_till`: an object
+    with a `code`, or a bare string as in the customer/add sample)."""
+    value = item.get(ATTRIBUTION_FIELD[entity])
+    return value.get("code") if isinstance(value, Mapping) else value
+
+
+def is_throttled(status: int, body: Any) -> bool:
+    """HTTP 429, or Capillary's 517 "Rate limit exceeded" at request, item or v3 error level."""
     if status == 429:
+        return True
+    codes = {status_code(body), error_code(body)}
+    entries = all_items(body)
+    if entries and all(item_code(item) == RATE_LIMIT_CODE for item in entries):
+        codes.add(RATE_LIMIT_CODE)
+    return RATE_LIMIT_CODE in codes
+
+
+def classify_token_response(status: int, body: Any) -> Outcome:
+    """Classify an answer of the token endpoint: the documented v3 body decides at any HTTP status.
+
+    The docs give no HTTP status for a refusal, so a `data: null, errors[…]` envelope is a
+    refusal whether it comes with 200, 400, 401 or 500 (a profile may pin the status). Only an
+    answer without that envelope falls back on the HTTP status, and a 5xx without it is a crash.
+    """
+    if is_throttled(status, body):
         return Outcome.THROTTLED
+    if access_token(body) is not None:
+        return Outcome.ACCEPT if status < 400 else Outcome.UNRECOGNISED
+    if is_v3_refusal(body):
+        return Outcome.REJECT_CRED if error_code(body) == INVALID_CREDENTIALS_CODE else Outcome.REJECT_REQ
     if status >= 500:
         return Outcome.SERVER_ERROR
-    if access_token(body) is not None:
-        return Outcome.ACCEPT
-    if error_code(body) == INVALID_CREDENTIALS_CODE:
-        return Outcome.REJECT_CRED
-    if status in (400, 405, 411, 413, 415, 422):
+    if status in (400, 404, 405, 406, 411, 413, 415, 422, 431):
         return Outcome.REJECT_REQ
     if status in (401, 403):
         return Outcome.REJECT_CRED
@@ -177,28 +261,47 @@ def classify_token_response(status: int, body: Any) -> Outcome:
 
 
 def classify_api_response(status: int, body: Any) -> Outcome:
-    """Classify a resource answer: the body code decides, the HTTP status is the fallback.
+    """Classify a resource answer: a well-formed envelope decides at any HTTP status.
 
-    The documented contract puts the verdict in `response.status.code` (401, 403, 498) or in
-    the access-group envelope (`errors[0].code` 4000/4001); HTTP statuses are undocumented.
+    v1.1 puts the verdict in `status.code` (401, 403, 498, 200/201/500 processed, 4xx refused)
+    and describes it as "the HTTP status code associated with the response", so servers may
+    or may not mirror it in the HTTP status; the access-group model answers `errors[0].code`
+    4000/4001. Only an answer with neither envelope is judged by its HTTP status.
     """
-    if status == 429:
+    if is_throttled(status, body):
         return Outcome.THROTTLED
     code = status_code(body)
+    if code is not None:
+        by_body = _V11_OUTCOMES.get(code)
+        if by_body is not None:
+            return by_body
+        if code in REQUEST_PROCESSED_CODES:
+            # Authenticated and processed; items carry per-record results (500: every item failed).
+            if all_items(body) or code != 500:
+                return Outcome.ACCEPT
+        elif code in REQUEST_REFUSED_CODES or code in INVALID_TILL_CODES:
+            return Outcome.REJECT_REQ
     group_code = error_code(body)
-    if code == EXPIRED_CODE or status == EXPIRED_CODE:
-        return Outcome.REJECT_EXPIRED
-    if code == UNAUTHORIZED_CODE or status == 401:
-        return Outcome.REJECT_TOKEN
-    if code == FORBIDDEN_CODE or group_code == ACCESS_GROUP_DENIED_CODE or status == 403:
+    if group_code == ACCESS_GROUP_DENIED_CODE:
         return Outcome.REJECT_AUTHZ
     if group_code == ACCESS_GROUP_UNAVAILABLE_CODE:
         return Outcome.UNAVAILABLE
+    return _by_http_status(status)
+
+
+_V11_OUTCOMES = {EXPIRED_CODE: Outcome.REJECT_EXPIRED, UNAUTHORIZED_CODE: Outcome.REJECT_TOKEN,
+                 FORBIDDEN_CODE: Outcome.REJECT_AUTHZ}
+
+
+def _by_http_status(status: int) -> Outcome:
+    if status == EXPIRED_CODE:
+        return Outcome.REJECT_EXPIRED
+    if status == 401:
+        return Outcome.REJECT_TOKEN
+    if status == 403:
+        return Outcome.REJECT_AUTHZ
     if status >= 500:
         return Outcome.SERVER_ERROR
-    if code == 400 or status in (400, 405, 413, 415):
+    if 400 <= status < 500:
         return Outcome.REJECT_REQ
-    if status == 200 and code in (200, 201, 500):
-        # Authenticated and processed; item codes carry per-record results (500 = all items failed).
-        return Outcome.ACCEPT
     return Outcome.UNRECOGNISED

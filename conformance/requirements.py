@@ -1,4 +1,11 @@
-"""The CAP-… requirement catalogue of SPEC.md: id → level, area, title, documentation URL."""
+"""The CAP-… requirement catalogue: id → level, area, title, and the basis of its level.
+
+The rule that keeps certification fair: a requirement (or one case of it) is MUST only when a
+public Capillary source states the behaviour, or when getting it wrong is a security or
+data-integrity hole. Everything else is SHOULD, an observation, or a choice a profile declares
+(`[behaviour]`, then MUST for that profile). Each row carries its basis: the page that says
+so, or the security reason. `docs/requirements.md` is rendered from this table.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +16,8 @@ from dataclasses import dataclass
 class Level(enum.Enum):
     MUST = "MUST"
     SHOULD = "SHOULD"
+    # "What this target does": recorded in the summary, never a verdict (not even under --strict).
+    OBSERVATION = "OBSERVATION"
 
 
 @dataclass(frozen=True)
@@ -18,12 +27,17 @@ class Requirement:
     area: str
     title: str
     url: str
+    basis: str
 
 
-_OAUTH = "https://docs.capillarytech.com/reference/oauth"
-_FLOWS = "https://docs.capillarytech.com/docs/authorization-flows"
-_CLIENT = "https://docs.capillarytech.com/docs/api-client"
-_V11 = "https://github.com/Capillary/v1.1-API-Documentation"
+OAUTH = "https://docs.capillarytech.com/reference/oauth"
+FLOWS = "https://docs.capillarytech.com/docs/authorization-flows"
+API_CLIENT = "https://docs.capillarytech.com/docs/api-client"
+V11_INDEX = "https://github.com/Capillary/v1.1-API-Documentation/blob/master/source/index.html.md"
+V11_CUSTOMER = "https://github.com/Capillary/v1.1-API-Documentation/blob/master/source/includes/_customer.md"
+V11_TRANSACTION = ("https://github.com/Capillary/v1.1-API-Documentation/blob/master/source/includes/"
+                   "_transaction.md")
+V2_RELEASES = "https://github.com/Capillary/api-documentation/blob/master/source/index.html.md"
 
 AREAS = {
     "TOK": "Token generation",
@@ -33,46 +47,84 @@ AREAS = {
     "BASIC": "Basic authentication",
 }
 
-_ROWS: tuple[tuple[str, Level, str, str], ...] = (
-    ("CAP-TOK-01", Level.MUST, "Valid key and secret yield a token and its ttlSeconds", _OAUTH),
-    ("CAP-TOK-02", Level.MUST, "Wrong, unknown or crossed credentials get 320001 and no token", _OAUTH),
-    ("CAP-TOK-03", Level.SHOULD, "The credentials error says 'Invalid client key and secret'", _OAUTH),
-    ("CAP-TOK-04", Level.SHOULD, "Unknown key and wrong secret answer alike (no client enumeration)", _OAUTH),
-    ("CAP-TOK-05", Level.MUST, "Every call mints a different token (distinct jti)", _OAUTH),
-    ("CAP-TOK-06", Level.MUST, "ttlSeconds equals exp - iat and the client's expiry, within the maximum", _CLIENT),
-    ("CAP-TOK-07", Level.MUST, "Malformed token requests never yield a token nor a 5xx", _OAUTH),
-    ("CAP-TOK-08", Level.MUST, "A deactivated client's credentials yield no token", _CLIENT),
-    ("CAP-TOK-09", Level.MUST, "No response echoes the secret", _OAUTH),
-    ("CAP-TOK-10", Level.MUST, "Near-miss secrets are rejected: the comparison is exact", _OAUTH),
-    ("CAP-JWT-01", Level.MUST, "The token is a compact RS256 JWS with a kid", _FLOWS),
-    ("CAP-JWT-02", Level.MUST, "The documented claims are present with the right types", _FLOWS),
-    ("CAP-JWT-03", Level.MUST, "iat is the server's time and exp is after it", _FLOWS),
-    ("CAP-JWT-04", Level.MUST, "The signature verifies with the published public key", _FLOWS),
-    ("CAP-USE-01", Level.MUST, "A fresh valid token is accepted", _FLOWS),
+# Reasons used as the basis of a MUST that no page states.
+SECURITY_FORGERY = "security: a forged, tampered or unverified token must never authenticate"
+SECURITY_CREDENTIALS = "security: only the exact, active credentials may obtain a token"
+SECURITY_ECHO = "security: a secret echoed in an answer leaks into logs and proxies"
+SECURITY_TENANT = "security: one org's token must never reach another org's data (OWASP API1)"
+INTEGRITY_TILL = "data integrity: a write must never be attributed to a till the client's org does not own"
+SECURITY_CRASH = "security: attacker-controlled input must not crash the endpoint (CWE-248) or authenticate"
+SAMPLE_TOKEN = (f"seen only in the docs' sample tokens ({OAUTH}); MUST where the profile declares "
+                "[behaviour] sample_token_shape = true")
+
+_ROWS: tuple[tuple[str, Level, str, str, str], ...] = (
+    ("CAP-TOK-01", Level.MUST, "Valid key and secret yield a token and its ttlSeconds", OAUTH,
+     f"documented: the token/generate sample answer ({OAUTH})"),
+    ("CAP-TOK-02", Level.MUST, "Wrong, unknown or crossed credentials get 320001 and no token", OAUTH,
+     f"documented: code 320001 ({OAUTH}); no token: {SECURITY_CREDENTIALS}"),
+    ("CAP-TOK-03", Level.SHOULD, "The credentials error says 'Invalid client key and secret'", OAUTH,
+     f"documented message ({OAUTH}); wording is not a security property"),
+    ("CAP-TOK-04", Level.SHOULD, "Unknown key and wrong secret answer alike (no client enumeration)", OAUTH,
+     "decided: OWASP API2 / CWE-204; the docs are silent"),
+    ("CAP-TOK-05", Level.MUST, "Every call mints a different token", OAUTH,
+     f"documented: every generation returns a new token ({OAUTH})"),
+    ("CAP-TOK-06", Level.MUST, "ttlSeconds is the client's expiry, within the maximum, and agrees with exp - iat",
+     API_CLIENT, f"documented: token validity is the client's 'Token expiry duration', 60 minutes at most "
+     f"({API_CLIENT}, {OAUTH})"),
+    ("CAP-TOK-07", Level.MUST, "Malformed token requests never yield a token nor crash", OAUTH, SECURITY_CRASH),
+    ("CAP-TOK-08", Level.MUST, "A deactivated client's credentials yield no token", API_CLIENT,
+     f"{SECURITY_CREDENTIALS} (clients can be deactivated: {API_CLIENT})"),
+    ("CAP-TOK-09", Level.MUST, "No response echoes the secret", OAUTH, SECURITY_ECHO),
+    ("CAP-TOK-10", Level.MUST, "Near-miss secrets are rejected: the comparison is exact", OAUTH,
+     SECURITY_CREDENTIALS),
+    ("CAP-JWT-01", Level.MUST, "The token is a compact JWS (alg RS256 and a kid where the profile declares it)",
+     OAUTH, f"documented: the access token is a JWT ({OAUTH}); RS256 and kid are {SAMPLE_TOKEN}"),
+    ("CAP-JWT-02", Level.SHOULD, "The sample tokens' claims are present with their types", OAUTH, SAMPLE_TOKEN),
+    ("CAP-JWT-03", Level.SHOULD, "iat is the server's time and exp is after it", OAUTH, SAMPLE_TOKEN),
+    ("CAP-JWT-04", Level.MUST, "The signature verifies with the published or recovered public key", OAUTH,
+     "security: a token that does not verify with the issuer's key is a forgery; checked only with a key"),
+    ("CAP-USE-01", Level.MUST, "A fresh valid token is accepted", OAUTH,
+     f"documented: X-CAP-API-OAUTH-TOKEN carries the token ({OAUTH}, {V11_INDEX})"),
     ("CAP-USE-02", Level.MUST, "Missing, malformed, tampered or forged tokens get 401, no data, no side effect",
-     _FLOWS),
-    ("CAP-USE-03", Level.MUST, "An expired token gets 498", _FLOWS),
-    ("CAP-USE-04", Level.SHOULD, "The 498 message names the token's exp", _FLOWS),
-    ("CAP-USE-05", Level.MUST, "After a 498, a regenerated token succeeds", _FLOWS),
-    ("CAP-USE-06", Level.MUST, "A resource the client may not use gets 403, no data, no side effect", _CLIENT),
-    ("CAP-USE-07", Level.SHOULD, "Header names are case-insensitive", _FLOWS),
-    ("CAP-USE-08", Level.MUST, "A token of one org never reads or writes another org's data", _CLIENT),
-    ("CAP-TILL-01", Level.MUST, "Without a till header, writes go to the client's default till", _FLOWS),
-    ("CAP-TILL-02", Level.MUST, "A valid till header overrides the default till", _FLOWS),
-    ("CAP-TILL-03", Level.MUST, "An unknown till is an error (91021) or falls back to the default till", _V11),
-    ("CAP-TILL-04", Level.SHOULD, "The seed's till header and the ENTITY-TYPE/CODE form work too", _FLOWS),
-    ("CAP-BASIC-01", Level.MUST, "Correct till credentials are accepted while basic auth is enabled", _FLOWS),
-    ("CAP-BASIC-02", Level.MUST, "A wrong till password is rejected with 401", _FLOWS),
-    ("CAP-BASIC-03", Level.MUST, "With basic auth disabled, even correct till credentials are rejected", _FLOWS),
+     FLOWS, f"documented: invalid token → 401 Unauthorized ({FLOWS}); {SECURITY_FORGERY}"),
+    ("CAP-USE-03", Level.MUST, "An expired token gets 498", FLOWS,
+     f"documented: error code 498, 'token need to be generated again' ({FLOWS})"),
+    ("CAP-USE-04", Level.SHOULD, "The 498 message names the token's exp", FLOWS,
+     f"documented sample message 'Token expired at …' ({FLOWS})"),
+    ("CAP-USE-05", Level.MUST, "After a 498, a regenerated token succeeds", OAUTH,
+     f"documented: 'If a token expires, you can regenerate it using the same API' ({OAUTH})"),
+    ("CAP-USE-06", Level.MUST, "A resource the client may not use gets 403, no data, no side effect", API_CLIENT,
+     f"documented: 403 / access-group 4000 ({FLOWS}, {API_CLIENT}); an unpermitted write is a security hole"),
+    ("CAP-USE-07", Level.SHOULD, "Header names are case-insensitive", FLOWS,
+     "RFC 9110 section 5.1 (field names are case-insensitive); proxies may re-case them"),
+    ("CAP-USE-08", Level.MUST, "A token of one org never reads or writes another org's data", API_CLIENT,
+     SECURITY_TENANT),
+    ("CAP-TILL-01", Level.MUST, "Without a till header, writes go to the client's default till", FLOWS,
+     f"documented: the default till is the fallback for data operations ({FLOWS}, {V11_INDEX})"),
+    ("CAP-TILL-02", Level.MUST, "A valid till in the profile's till header overrides the default till", FLOWS,
+     f"documented: attribution headers ({V11_INDEX}, {FLOWS})"),
+    ("CAP-TILL-03", Level.MUST, "An invalid till is refused (91021/91020) or falls back; never stored", V11_CUSTOMER,
+     f"documented codes 91021/91020 ({V11_CUSTOMER}); {INTEGRITY_TILL}"),
+    ("CAP-TILL-04", Level.SHOULD, "The other till header forms work (ENTITY-TYPE/CODE, TILL-CODE)", V11_INDEX,
+     f"documented: ENTITY-TYPE/CODE replaced TILL-CODE, default type TILL ({V2_RELEASES}, {V11_INDEX}); "
+     "MUST for the forms the profile lists in [behaviour] till_headers"),
+    ("CAP-BASIC-01", Level.MUST, "Correct till credentials are accepted while basic auth is enabled", V11_INDEX,
+     f"documented: basic auth with till code and md5 password ({V11_INDEX})"),
+    ("CAP-BASIC-02", Level.MUST, "A wrong till password is rejected with 401", V11_INDEX,
+     f"documented code 401 ({V11_INDEX}); {SECURITY_CREDENTIALS}"),
+    ("CAP-BASIC-03", Level.MUST, "With basic auth disabled, even correct till credentials are rejected", FLOWS,
+     f"documented: basic auth can be disabled per org ({FLOWS}); {SECURITY_CREDENTIALS}"),
 )
 
 REQUIREMENTS: dict[str, Requirement] = {
-    rid: Requirement(rid, level, AREAS[rid.split("-")[1]], title, url) for rid, level, title, url in _ROWS
+    rid: Requirement(rid, level, AREAS[rid.split("-")[1]], title, url, basis)
+    for rid, level, title, url, basis in _ROWS
 }
+MUST_REQUIREMENTS = tuple(rid for rid, row in REQUIREMENTS.items() if row.level is Level.MUST)
 
 
-def requirement(rid: str) -> Requirement:
-    try:
-        return REQUIREMENTS[rid]
-    except KeyError:
-        raise KeyError(f"unknown requirement id {rid!r}; known: {', '.join(REQUIREMENTS)}") from None
+def markdown_table() -> str:
+    """The catalogue as the repository's contract table (docs/requirements.md)."""
+    lines = ["| id | level | requirement | basis |", "|---|---|---|---|"]
+    lines += [f"| {r.id} | {r.level.value} | {r.title} | {r.basis} |" for r in REQUIREMENTS.values()]
+    return "\n".join(lines)

@@ -1,7 +1,9 @@
 """Cheap checks of token-endpoint answers, fit for the hot path (pure: no locust import).
 
 No signature verification here: a load run checks that every answer is well formed, and the
-conformance suite proves the signature. Problems are short phrases that never quote the token.
+conformance suite proves the signature. The algorithm is not checked either: RS256 is what the
+docs' sample tokens use, a SHOULD the suite reports, not a reason to fail a load gate.
+Problems are short phrases that never quote the token.
 """
 
 from __future__ import annotations
@@ -11,8 +13,6 @@ from typing import Any
 import jwt
 
 from conformance.protocol import INVALID_CREDENTIALS_CODE, Outcome, access_token, error_code, ttl_seconds
-
-EXPECTED_ALGORITHM = "RS256"
 
 
 def token_claims(token: str) -> dict[str, Any] | None:
@@ -40,18 +40,18 @@ def issued_token_problem(outcome: Outcome, body: Any) -> str | None:
     if token is None or token.count(".") != 2:
         return "accessToken is not three dot-separated segments"
     try:
-        header = jwt.get_unverified_header(token)
+        jwt.get_unverified_header(token)
     except jwt.PyJWTError:
         return "token header does not decode"
-    if header.get("alg") != EXPECTED_ALGORITHM:
-        return f"token alg is {header.get('alg')!r}, expected {EXPECTED_ALGORITHM}"
     claims = token_claims(token)
     if claims is None:
         return "token payload does not decode"
-    exp, iat, ttl = claims.get("exp"), claims.get("iat"), ttl_seconds(body)
-    if type(exp) is not int or type(iat) is not int or type(ttl) is not int:  # bool is not a valid int here
-        return "exp, iat or ttlSeconds is not an integer"
-    if ttl != exp - iat:
+    ttl = ttl_seconds(body)
+    if type(ttl) is not int:  # bool is not a valid int here
+        return "ttlSeconds is not an integer"
+    # exp and iat are known from the docs' sample tokens only: where a token has them, they agree.
+    exp, iat = claims.get("exp"), claims.get("iat")
+    if type(exp) is int and type(iat) is int and ttl != exp - iat:
         return f"ttlSeconds {ttl} differs from exp - iat = {exp - iat}"
     return None
 

@@ -32,7 +32,9 @@ from conformance.protocol import (
     classify_api_response,
     classify_token_response,
     customer_add_body,
+    mobile_number,
     parse_json,
+    till_header_pairs,
     token_request_body,
     transaction_add_body,
 )
@@ -111,13 +113,13 @@ class CapillaryUser(FastHttpUser):
     def call_api(self, operation: str, method: str, path: str, *, body: Any = None,
                  till: str | None = None) -> Outcome | None:
         """One API request with the cached token; None when no token could be had."""
-        extra = {self.load_run.settings.profile.till_header: till} if till else {}
+        extra = dict(till_header_pairs(self.load_run.settings.profile.till_header, till)) if till else {}
         attempts = 0
 
         def send(token: str) -> Outcome:
             nonlocal attempts
             attempts += 1
-            headers = {TOKEN_HEADER: token, **extra}
+            headers = {TOKEN_HEADER: token, "Accept": "application/json", **extra}
             with self.client.request(method, path, json=body, headers=headers, name=operation,
                                      catch_response=True) as response:
                 outcome = classify_api_response(response.status_code, body_of(response))
@@ -143,15 +145,15 @@ class CapillaryUser(FastHttpUser):
     def get_customer(self, mobile: str) -> Outcome | None:
         return self.call_api("customer.get", "GET", f"{CUSTOMER_GET_PATH}?mobile={mobile}&format=json")
 
-    def add_transaction(self, bill_number: str, mobile: str, till: str | None = None) -> Outcome | None:
+    def add_transaction(self, number: str, mobile: str, till: str | None = None) -> Outcome | None:
         return self.call_api("transaction.add", "POST", f"{TRANSACTION_ADD_PATH}?format=json",
-                             body=transaction_add_body(bill_number, mobile), till=till)
+                             body=transaction_add_body(number, mobile), till=till)
 
-    def get_transaction(self, bill_number: str) -> Outcome | None:
-        return self.call_api("transaction.get", "GET", f"{TRANSACTION_GET_PATH}?number={bill_number}&format=json")
+    def get_transaction(self, number: str) -> Outcome | None:
+        return self.call_api("transaction.get", "GET", f"{TRANSACTION_GET_PATH}?number={number}&format=json")
 
     def new_mobile(self) -> str:
-        return f"9{self.random.randrange(10**9):09d}"
+        return mobile_number(self.random.randrange(10**9))
 
     def new_bill_number(self) -> str:
         return f"LOAD-{self.random.randrange(16**10):010x}"

@@ -94,40 +94,85 @@ def item_code_is(exchange: Exchange, entity: str, expected: int, check: str) -> 
 
 def write_was_stored(exchange: Exchange, entity: str = "customer") -> None:
     call_was_accepted(exchange)
-    success = protocol.TRANSACTION_ITEM_SUCCESS if entity == "transaction" else protocol.ITEM_SUCCESS
-    item_code_is(exchange, entity, success, "write_was_stored")
+    item_code_is(exchange, entity, protocol.SUCCESS_ITEM_CODES[entity], "write_was_stored")
+
+
+def record_was_found(exchange: Exchange, entity: str = "customer") -> None:
+    """A read of a record known to exist: accepted, and the record comes back with a success code."""
+    call_was_accepted(exchange)
+    item_code_is(exchange, entity, protocol.SUCCESS_ITEM_CODES[entity], "record_was_found")
+
+
+_READ_REFUSED = (Outcome.REJECT_TOKEN, Outcome.REJECT_EXPIRED, Outcome.REJECT_AUTHZ, Outcome.THROTTLED,
+                 Outcome.UNAVAILABLE)
 
 
 def record_was_not_found(exchange: Exchange, entity: str = "customer") -> None:
-    """The follow-up read after a refused write: nothing may have been stored."""
+    """The follow-up read after a refused write: nothing may have been stored.
+
+    Every documented not-found form counts: an accepted read whose items carry a not-found
+    code (1012, 625, 688, …) or no items, and a request-level 500 ("all requests failed",
+    "unable to retrieve") at any HTTP status. A read that was itself refused proves nothing.
+    """
     found = protocol.items(exchange.json, entity)
-    success = protocol.TRANSACTION_ITEM_SUCCESS if entity == "transaction" else protocol.ITEM_SUCCESS
-    stored = [item for item in found if protocol.item_code(item) == success]
-    if exchange.api_outcome is not Outcome.ACCEPT or stored:
-        raise ConformanceFailure("record_was_not_found", "an accepted read that finds no record",
-                                 f"{exchange.api_outcome.value}, {len(stored)} stored record(s)", exchange)
+    stored = [item for item in found if protocol.item_code(item) == protocol.SUCCESS_ITEM_CODES[entity]]
+    outcome = exchange.api_outcome
+    all_failed = protocol.status_code(exchange.json) == 500
+    if stored or outcome in _READ_REFUSED or not (outcome is Outcome.ACCEPT or all_failed):
+        raise ConformanceFailure("record_was_not_found", "a read that finds no record (a not-found answer)",
+                                 f"{outcome.value}, {len(stored)} stored record(s): {_status_line(exchange)}",
+                                 exchange)
 
 
 def record_is_attributed_to(exchange: Exchange, till: str, entity: str = "customer") -> None:
-    """CAP-TILL-01..03 oracle: `registered_till.code` of the record read back."""
+    """CAP-TILL-01..03 oracle: `registered_till` (customers) or `billing_till` (bills) read back."""
     call_was_accepted(exchange)
     item = single_item(exchange, entity, "record_is_attributed_to")
-    registered = item.get("registered_till")
-    code = registered.get("code") if isinstance(registered, Mapping) else registered
+    code = protocol.attributed_till(item, entity)
     if code != till:
-        raise ConformanceFailure("record_is_attributed_to", f"registered_till {till!r}", repr(code), exchange)
+        raise ConformanceFailure("record_is_attributed_to", f"{protocol.ATTRIBUTION_FIELD[entity]} {till!r}",
+                                 repr(code), exchange)
 
 
-def till_was_refused_with_91021(exchange: Exchange) -> None:
-    item = single_item(exchange, "customer", "till_was_refused_with_91021")
-    if protocol.item_code(item) != protocol.ITEM_INVALID_TILL:
-        raise ConformanceFailure("till_was_refused_with_91021", "item code 91021 (Invalid attribution TILL passed)",
-                                 f"item code {protocol.item_code(item)}", exchange)
+def till_was_refused_as_invalid(exchange: Exchange, entity: str = "customer") -> None:
+    """CAP-TILL-03: 91021 (or 91020 on registration), on the item or on the whole request."""
+    codes = {protocol.status_code(exchange.json), protocol.error_code(exchange.json)}
+    codes |= {protocol.item_code(item) for item in protocol.items(exchange.json, entity)}
+    if not codes & protocol.INVALID_TILL_CODES:
+        found = sorted(str(code) for code in codes if code is not None)
+        raise ConformanceFailure("till_was_refused_as_invalid",
+                                 "code 91021 or 91020 (invalid till), item- or request-level",
+                                 f"codes {', '.join(found) or 'none'}: {_status_line(exchange)}", exchange)
+
+
+def write_landed_on_an_owned_till_or_was_refused(read: Exchange, owned: set[str],
+                                                 entity: str = "customer") -> str | None:
+    """CAP-TILL-03's integrity rule, whatever the target chose where the docs are silent: the
+    record read back is attributed to a till of the client's own org, or nothing was stored.
+    Returns the till it landed on (None: refused), for the run's observations."""
+    success = protocol.SUCCESS_ITEM_CODES[entity]
+    stored = [item for item in protocol.items(read.json, entity) if protocol.item_code(item) == success]
+    for item in stored:
+        code = protocol.attributed_till(item, entity)
+        if code not in owned:
+            raise ConformanceFailure("write_landed_on_an_owned_till_or_was_refused",
+                                     f"a till of the client's org ({', '.join(sorted(owned))}) or no record",
+                                     f"{protocol.ATTRIBUTION_FIELD[entity]} {code!r}", read)
+    return str(protocol.attributed_till(stored[0], entity)) if stored else None
+
+
+def method_was_refused(exchange: Exchange) -> None:
+    """An undocumented method: refused (HTTP 4xx or the v1.1 code 405 "Incorrect HTTP Method"), never processed."""
+    if exchange.api_outcome is not Outcome.REJECT_REQ or protocol.all_items(exchange.json):
+        raise ConformanceFailure("method_was_refused", "a refusal (405 / 4xx, HTTP or response code)",
+                                 f"{exchange.api_outcome.value}: {_status_line(exchange)}", exchange)
 
 
 def never_a_server_error(exchange: Exchange) -> None:
-    if exchange.status >= 500:
-        raise ConformanceFailure("never_a_server_error", "a status below 500", str(exchange.status), exchange)
+    """No crash: a 5xx counts only without a well-formed envelope (a v1.1 all-failed 500 is an answer)."""
+    if exchange.api_outcome is Outcome.SERVER_ERROR:
+        raise ConformanceFailure("never_a_server_error", "an answer (any status with an envelope, or below 500)",
+                                 _status_line(exchange), exchange)
 
 
 def has_request_id(exchange: Exchange) -> str:

@@ -83,7 +83,9 @@ def ttl_seconds_is_clients_expiry(ttl: Any, expiry_seconds: int, maximum: int,
 
 
 def tokens_are_distinct(jtis: list[Any], tokens: list[str]) -> None:
-    if len(set(tokens)) != len(tokens) or len(set(map(str, jtis))) != len(jtis):
+    """CAP-TOK-05: different tokens, and different jti values where the tokens carry one."""
+    carried = [jti for jti in jtis if jti is not None]
+    if len(set(tokens)) != len(tokens) or len(set(map(str, carried))) != len(carried):
         raise ConformanceFailure("tokens_are_distinct", f"{len(tokens)} different tokens and jti values",
                                  f"{len(set(tokens))} distinct tokens, {len(set(map(str, jtis)))} distinct jti")
 

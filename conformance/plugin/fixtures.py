@@ -9,16 +9,20 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from conformance import protocol
 from conformance.client import CapillaryApi
 from conformance.context import TargetContext
 from conformance.plugin import reporting
+from conformance.plugin.levels import JUDGED_AS, Judgement, requirement_ids
 from conformance.plugin.options import Plan
 from conformance.profiles import Profile
+from conformance.requirements import Level
 
 if TYPE_CHECKING:
     from conformance.plugin.session import ConformanceRun
 
-__all__ = ["_capillary_labels", "api", "plan", "profile", "public_key", "seed", "target", "unique_mobile"]
+__all__ = ["_capillary_labels", "api", "judged_as", "observe", "plan", "profile", "public_key", "seed", "target",
+           "unique_mobile"]
 
 
 @pytest.fixture(scope="session")
@@ -55,10 +59,32 @@ def public_key(conformance_run: ConformanceRun) -> Any:
 
 @pytest.fixture(scope="session")
 def unique_mobile(seed: int) -> Callable[[], str]:
-    """Fresh 12-digit mobile numbers, distinct across runs (data created by a run carries its seed)."""
-    prefix = random.Random(seed ^ random.SystemRandom().getrandbits(32)).randrange(10**4, 10**5)
+    """Fresh mobile numbers in the documented form, distinct across runs (a random run prefix)."""
+    prefix = random.Random(seed ^ random.SystemRandom().getrandbits(32)).randrange(10**4)
     counter = itertools.count(1)
-    return lambda: f"91{prefix:05d}{next(counter):05d}"
+    return lambda: protocol.mobile_number(prefix * 10**5 + next(counter) % 10**5)
+
+
+@pytest.fixture
+def judged_as(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
+    """Set this test's level and basis while it runs, for choices that depend on the profile
+    (e.g. MUST when the profile lists the header form under test, an observation otherwise)."""
+    def judge(level: str, basis: str) -> None:
+        rid = requirement_ids(request.node)[0]
+        request.node.stash[JUDGED_AS] = Judgement(rid, Level(level), basis)
+
+    return judge
+
+
+@pytest.fixture
+def observe(request: pytest.FixtureRequest, conformance_run: ConformanceRun) -> Callable[[str, str], None]:
+    """Record what this target does where the docs are silent: listed in the summary, never a verdict."""
+    def record(what: str, observed: str) -> None:
+        rids = requirement_ids(request.node)
+        conformance_run.results.observe(request.node.nodeid, rids[0] if rids else "", what,
+                                        conformance_run.redactor.text(observed))
+
+    return record
 
 
 @pytest.fixture(autouse=True)

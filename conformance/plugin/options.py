@@ -32,8 +32,9 @@ PLAN_SETTINGS = {
 }
 
 MARKERS = (
-    "requirement(id, *more_ids, level=None): the SPEC.md requirement(s) this test checks; the first decides "
-    "MUST/SHOULD unless level='SHOULD' marks a recommendation beyond the requirement",
+    "requirement(id, *more_ids, level=None, basis=None, pinned_by=None): the requirement(s) this test checks; "
+    "the first decides the level unless level= ('MUST', 'SHOULD', 'OBSERVATION') sets it for this test or case, "
+    "with basis= saying why; pinned_by='<[behaviour] key>' makes it MUST where the profile declares that key",
     "requires(*needs): profile roles or capabilities the test needs (e.g. 'short_lived', 'basic', "
     "'public_key'); skipped with a reason naming the missing profile entry",
     "destructive: lockout or rate-limit probes, run only with --destructive",

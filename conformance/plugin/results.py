@@ -22,6 +22,7 @@ class TestResult:
     duration: float
     message: str = ""
     exchanges: list[int] = field(default_factory=list)
+    basis: str = ""
 
 
 @dataclass
@@ -31,6 +32,11 @@ class RunResults:
     # A run narrowed with --requirement judges only those requirements.
     only_requirements: tuple[str, ...] = ()
     started: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+    # "What this target does" where the docs leave it open: listed in the summary, never a verdict.
+    observations: list[dict[str, str]] = field(default_factory=list)
+
+    def observe(self, test: str, requirement: str, what: str, observed: str) -> None:
+        self.observations.append({"test": test, "requirement": requirement, "what": what, "observed": observed})
 
     def record(self, result: TestResult) -> None:
         """setup, call and teardown each report: merge their evidence, keep the worst verdict."""
@@ -40,6 +46,8 @@ class RunResults:
             return
         previous.exchanges = sorted(set(previous.exchanges) | set(result.exchanges))
         previous.duration += result.duration
+        # A test may set its level while running (judged_as): the later phase knows it.
+        previous.level, previous.basis = result.level, result.basis
         if _RANK[result.verdict] > _RANK[previous.verdict]:
             previous.verdict, previous.message = result.verdict, result.message
 
@@ -48,7 +56,7 @@ class RunResults:
         for rid, requirement in REQUIREMENTS.items():
             if self.only_requirements and rid not in self.only_requirements:
                 continue
-            tests = [t for t in self.tests.values() if rid in t.requirements]
+            tests = [t for t in self.tests.values() if rid in t.requirements and t.verdict != "observed"]
             verdicts = {t.verdict for t in tests}
             if "fail" in verdicts:
                 verdict = "fail"
@@ -62,14 +70,17 @@ class RunResults:
                 verdict = "skipped"
             else:
                 verdict = "not-run"
+            # A SHOULD requirement the profile pins (its tests judged MUST) is a MUST for this target.
+            pinned = any(t.level == Level.MUST.value for t in tests)
             table[rid] = {
-                "level": requirement.level.value,
+                "level": Level.MUST.value if pinned else requirement.level.value,
                 "title": requirement.title,
                 "area": requirement.area,
                 "url": requirement.url,
+                "basis": requirement.basis,
                 "verdict": verdict,
-                "tests": [{"nodeid": t.nodeid, "verdict": t.verdict, "exchanges": t.exchanges,
-                           "message": t.message} for t in tests],
+                "tests": [{"nodeid": t.nodeid, "verdict": t.verdict, "level": t.level, "basis": t.basis,
+                           "exchanges": t.exchanges, "message": t.message} for t in tests],
             }
         return table
 
@@ -106,6 +117,7 @@ class RunResults:
             "counts": counts,
             "suite_errors": self.suite_errors,
             "requirements": self.requirement_verdicts(),
+            "observations": self.observations,
             "tests": [asdict(t) for t in sorted(self.tests.values(), key=lambda t: t.nodeid)],
         }
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -113,4 +125,4 @@ class RunResults:
         return summary
 
 
-_RANK = {"pass": 0, "skipped": 1, "xfail": 1, "warning": 2, "fail": 3, "error": 4}
+_RANK = {"pass": 0, "observed": 1, "skipped": 1, "xfail": 1, "warning": 2, "fail": 3, "error": 4}

@@ -16,6 +16,7 @@ from conformance.context import SetupError, TargetContext
 from conformance.exchange import Exchange
 from conformance.expiry import ExpiryLane
 from conformance.plugin import reporting
+from conformance.plugin.levels import judgement, requirement_ids
 from conformance.plugin.options import Settings
 from conformance.plugin.results import EXIT_ERROR, EXIT_INCOMPLETE, RunResults, TestResult
 from conformance.profiles import LaunchError, Profile, ProfileError, load_profile
@@ -172,30 +173,40 @@ class ConformanceRun:
         item.stash[_EXCHANGES] = self._local.current
 
     def after_phase(self, item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> None:
-        ids = [m.args[0] for m in item.iter_markers("requirement") if m.args]
-        rids = [rid for m in item.iter_markers("requirement") for rid in m.args]
+        rids = requirement_ids(item)
         if not rids:
             return
-        # A test may check a recommendation beyond its requirement (e.g. RFC 6749's no-store):
-        # `level="SHOULD"` on the marker makes its failure a warning.
-        levels = [m.kwargs["level"] for m in item.iter_markers("requirement") if "level" in m.kwargs]
-        level = Level(levels[0]) if levels else REQUIREMENTS[ids[0]].level
+        judged = judgement(item, self.profile)
         verdict = _verdict(call, report)
-        if verdict == "fail" and level is Level.SHOULD:
+        message = ""
+        if report.failed and call.excinfo is not None:
+            # What was expected and what came back (the failure's own words), not a source location.
+            message = f"{call.excinfo.typename}: {call.excinfo.value}"[:500]
+        elif report.failed and report.longrepr:
+            message = str(report.longrepr).splitlines()[-1][:500]
+        if judged.level is Level.OBSERVATION and call.when == "call" and verdict in ("pass", "fail"):
+            # What this target does where the docs are silent: recorded, never a verdict.
+            seen = self.redactor.text(message) if verdict == "fail" else "yes"
+            self.results.observe(item.nodeid, judged.requirement, _what(item), seen)
+            verdict = "observed"
+            if report.failed:
+                report.outcome = "skipped"
+                report.wasxfail = f"observation, not a verdict ({judged.requirement}): {seen}"  # type: ignore[attr-defined]
+        elif verdict == "fail" and judged.level is not Level.MUST:
             verdict = "warning"
             if not self.settings.strict:
                 report.outcome = "skipped"
-                report.wasxfail = f"SHOULD-level warning ({ids[0]}); fails only with --strict"  # type: ignore[attr-defined]
+                report.wasxfail = f"SHOULD-level warning ({judged.requirement}); fails only with --strict"  # type: ignore[attr-defined]
         reporting.redact_report(report, self.redactor)
         recorded: list[int] = item.stash.get(_EXCHANGES, [])
         exchanges = list(recorded)
         if verdict in ("fail", "warning", "error") and call.when == "call":
             reporting.attach_evidence(self, item, exchanges)
-        message = str(report.longrepr).splitlines()[-1][:500] if report.failed and report.longrepr else ""
         if report.skipped and isinstance(report.longrepr, tuple):
             message = str(report.longrepr[2])
+        level = Level.SHOULD if judged.level is Level.OBSERVATION else judged.level
         self.results.record(TestResult(item.nodeid, rids, level.value, verdict, report.duration,
-                                       self.redactor.text(message), exchanges))
+                                       self.redactor.text(message), exchanges, judged.basis))
 
     def note_collection_errors(self, count: int) -> None:
         if not self.results.tests:
@@ -233,6 +244,15 @@ class ConformanceRun:
             for exchange in self.exchanges.values():
                 out.write(json.dumps(exchange.redacted(self.redactor), ensure_ascii=False) + "\n")
 
+
+
+def _what(item: pytest.Item) -> str:
+    """The observation's question: the test's docstring headline, else its name as a sentence."""
+    doc = getattr(getattr(item, "function", None), "__doc__", None) or ""
+    name = getattr(item, "originalname", item.name)
+    headline = doc.strip().splitlines()[0] if doc.strip() else name.removeprefix("test_").replace("_", " ")
+    callspec = getattr(item, "callspec", None)
+    return f"{headline} [{callspec.id}]" if callspec is not None else headline
 
 
 def _verdict(call: pytest.CallInfo[None], report: pytest.TestReport) -> str:

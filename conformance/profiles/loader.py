@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
+from conformance.profiles.behaviour import read_behaviour
 from conformance.profiles.model import (
     REQUIRED_ROLES,
     ROLES,
@@ -36,7 +37,7 @@ _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _T = TypeVar("_T")
 
 _KNOWN: dict[str, tuple[str, ...]] = {
-    "": ("target", "launch", "clients", "tills", "basic", "expect", "expected_failures", "load", "client"),
+    "": ("target", "launch", "clients", "tills", "basic", "expect", "expected_failures", "load", "client", "behaviour"),
     "target": (
         "name", "base_url", "local_test_target", "timeout_seconds", "verify_tls", "ca_bundle",
         "till_header", "issuer", "max_token_expiry_seconds", "rate_limit_per_minute",
@@ -168,6 +169,7 @@ class _Reader:
             expired_token=Secret(expired) if expired else None,
             load_gates=self.load_gates(),
             integration=self.integration(),
+            behaviour=read_behaviour(self.table(self.raw, "behaviour", "behaviour"), self.fail),
         )
 
     def launch(self) -> Launch | None:

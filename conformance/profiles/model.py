@@ -6,6 +6,8 @@ import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from conformance.profiles.behaviour import Behaviour
+
 ROLES = ("primary", "restricted", "fallback", "short_lived", "deactivated", "other_org", "authz_unavailable")
 REQUIRED_ROLES = ("primary", "restricted")
 
@@ -119,6 +121,13 @@ class Profile:
     expired_token: Secret | None = None
     load_gates: dict[str, float] = field(default_factory=dict)
     integration: Integration = field(default_factory=Integration)
+    behaviour: Behaviour = field(default_factory=Behaviour)
+
+    @property
+    def till_headers(self) -> tuple[str, ...]:
+        """Every till header form the target reads: its till_header first, then declared extras."""
+        extra = tuple(h for h in self.behaviour.till_headers if h.lower() != self.till_header.lower())
+        return (self.till_header, *extra)
 
     def client(self, role: str) -> Client | None:
         return self.clients.get(role)

@@ -52,7 +52,7 @@ def test_wrong_till_credentials_are_rejected_with_401(api: CapillaryApi, profile
 
     def control(_token: str) -> Exchange:
         good = [("Authorization", basic_authorization(till, password))]
-        return api.customer_get(None, mobile, headers=good, label="positive control (basic auth)")
+        return api.customer_get(None, target.known_customer(), headers=good, label="positive control (basic auth)")
 
     def attack() -> Exchange:
         return api.customer_add(None, mobile, headers=[("Authorization", header)], label=f"basic: {variant}")

@@ -16,9 +16,9 @@ class SteadyCallsUser(CapillaryUser):
 
     def on_start(self) -> None:
         self.mobile = self.new_mobile()
-        self.bill_number = self.new_bill_number()
+        self.number = self.new_bill_number()
         self.add_customer(self.mobile)
-        self.add_transaction(self.bill_number, self.mobile)
+        self.add_transaction(self.number, self.mobile)
 
     @task(3)
     def read_a_customer(self) -> None:
@@ -34,7 +34,7 @@ class SteadyCallsUser(CapillaryUser):
 
     @task(2)
     def read_a_transaction(self) -> None:
-        self.get_transaction(self.bill_number)
+        self.get_transaction(self.number)
 
     @task(1)
     def add_a_transaction(self) -> None:

@@ -67,7 +67,20 @@ CASES: list[tuple[str, Callable[[Exchange], Any], Exchange, Exchange]] = [
     ("stored", resources.write_was_stored, answer(200, stored()), answer(200, stored(code=91021))),
     ("not_found", resources.record_was_not_found, answer(200, stored(code=1012)), answer(200, stored())),
     ("request_id", resources.has_request_id, answer(200, stored(), {"X-Cap-Requestid": "r1"}), answer(200, stored())),
-    ("till_91021", resources.till_was_refused_with_91021, answer(200, stored(code=91021)), answer(200, stored())),
+    ("till_refused", resources.till_was_refused_as_invalid, answer(200, stored(code=91021)), answer(200, stored())),
+    ("till_refused_91020", resources.till_was_refused_as_invalid, answer(500, stored(code=91020)),
+     answer(200, stored(code=1007))),
+    ("till_refused_request_level", resources.till_was_refused_as_invalid, answer(400, v11(91021, "Invalid till")),
+     answer(400, v11(400, "bad input"))),
+    ("found", resources.record_was_found, answer(200, stored()), answer(500, stored(code=1012))),
+    ("not_found_all_failed_500", resources.record_was_not_found, answer(500, v11(500, "All requests failed",
+     items={"customer": [{"item_status": {"code": 1012}}]})), answer(500, stored())),
+    ("not_found_request_level", resources.record_was_not_found, answer(200, v11(500, "Unable to retrieve")),
+     answer(401, v11(401, "Unauthorized"))),
+    ("method_refused", resources.method_was_refused, answer(200, v11(405, "Incorrect HTTP Method")),
+     answer(200, stored())),
+    ("no_crash", resources.never_a_server_error, answer(500, v11(500, "All failed", items={"customer": [
+        {"item_status": {"code": 91021}}]})), answer(500, b"<html>Internal Server Error</html>")),
     ("html_is_not_acceptance", resources.call_was_accepted, answer(200, stored()), answer(200, b"<html>ok</html>")),
 ]
 

@@ -148,7 +148,7 @@ def credentials(name: str) -> dict[str, str]:
 
 
 def unique_mobile() -> str:
-    return "91" + str(uuid.uuid4().int)[:10]
+    return "919" + str(uuid.uuid4().int)[:9]
 
 
 def customer_body(mobile: str | None = None, **extra: Any) -> dict[str, Any]:
@@ -158,8 +158,10 @@ def customer_body(mobile: str | None = None, **extra: Any) -> dict[str, Any]:
     return {"root": {"customer": [customer]}}
 
 
-def transaction_body(bill: str, mobile: str | None = None, amount: Any = 100.0) -> dict[str, Any]:
-    item: dict[str, Any] = {"bill_number": bill, "type": "REGULAR", "amount": amount}
+def transaction_body(bill: str, mobile: str | None = "919000000000", amount: Any = 100.0,
+                     kind: str = "regular") -> dict[str, Any]:
+    """The documented v1.1 bill: `number`, `type` regular, `amount`, `billing_time`, the customer."""
+    item: dict[str, Any] = {"number": bill, "type": kind, "amount": amount, "billing_time": "2026-12-01 10:00:00"}
     if mobile is not None:
         item["customer"] = {"mobile": mobile}
     return {"root": {"transaction": [item]}}

@@ -50,11 +50,33 @@ def test_list_faults_prints_the_catalogue_as_json() -> None:
 
 def test_every_fault_is_wired_into_the_code_and_every_switch_is_catalogued() -> None:
     source = "\n".join(p.read_text() for p in (ROOT / "fixtures/reference_server").glob("*.py")
-                       if p.name != "faults.py")
-    used = set(re.findall(r'"([a-z0-9-]+)"\s+(?:not\s+)?in\s+(?:self\._)?faults', source))
-    used |= set(re.findall(r'unscoped_reads="([a-z0-9-]+)"', source))
+                       if p.name not in ("faults.py", "variants.py"))
+    used = {name.replace("_", "-") for name in re.findall(r"faults\.([a-z0-9_]+)", source)}
     names = {fault.name for fault in CATALOGUE}
     assert used == names, (sorted(used - names), sorted(names - used))
+
+
+@pytest.mark.parametrize(("module", "typed"), [("faults", "Faults"), ("variants", "Variants")])
+def test_the_typed_switches_are_exactly_the_catalogue(module: str, typed: str) -> None:
+    """A switch the code reads is a field; a field is a catalogue entry: a typo cannot pass silently."""
+    import dataclasses
+    import importlib
+
+    catalogue = importlib.import_module(f"fixtures.reference_server.{module}")
+    fields = {field.name.replace("_", "-") for field in dataclasses.fields(getattr(catalogue, typed))}
+    assert fields == set(catalogue.BY_NAME)
+    with pytest.raises(ValueError, match="did you mean"):
+        getattr(catalogue, f"parse_{module}")([next(iter(catalogue.BY_NAME))[:-1]])
+
+
+def test_every_variant_is_wired_into_the_code() -> None:
+    from fixtures.reference_server.variants import CATALOGUE as VARIANTS
+
+    source = "\n".join(p.read_text() for p in (ROOT / "fixtures/reference_server").glob("*.py")
+                       if p.name != "variants.py")
+    used = {name.replace("_", "-") for name in re.findall(r"variants\.([a-z0-9_]+)", source)}
+    derived = {"clock-ahead-30s", "clock-behind-30s", "status-mirror-500", "status-mirror-400"}  # via properties
+    assert {v.name for v in VARIANTS} - derived <= used
 
 
 def test_unknown_fault_exits_2_naming_the_valid_ones() -> None:

@@ -71,12 +71,17 @@ def test_unknown_customer_is_1012_with_request_status_500(client: httpx.Client, 
                                                           "message": "Customer not found"}
 
 
-def test_already_registered_is_1014(client: httpx.Client, token: Token) -> None:
+def test_registering_an_existing_mobile_updates_its_details_not_its_till(client: httpx.Client,
+                                                                        token: Token) -> None:
+    """Documented (v1.1 customer/add): an existing identifier updates the other details."""
     mobile = unique_mobile()
     assert _add(client, token, "pos_gateway", customer_body(mobile)).status_code == 200
-    again = _add(client, token, "pos_gateway", customer_body(mobile)).json()
-    assert first_item(again)["item_status"]["code"] == 1014
-    assert status_of(again)["code"] == 500
+    again = _add(client, token, "fallback_pos", customer_body(mobile, firstname="Tom", email="tom@example.com")).json()
+    assert first_item(again)["item_status"] == {"success": "true", "code": 1000,
+                                                "message": "Customer successfully updated"}
+    found = first_item(_get(client, token, "pos_gateway", mobile=mobile).json())
+    assert (found["firstname"], found["email"]) == ("Tom", "tom@example.com")
+    assert found["registered_till"]["code"] == "blr.koramangala.till001" and found["registered_by"] == "pos_gateway"
 
 
 def test_no_identifier_is_1007(client: httpx.Client, token: Token) -> None:
@@ -136,28 +141,37 @@ def test_transaction_add_then_get(client: httpx.Client, token: Token) -> None:
     assert added.status_code == 200
     item = first_item(added.json(), "transaction")
     assert item["item_status"] == {"success": "true", "code": 600, "message": "Transaction added successfully"}
-    assert item["bill_number"] == bill
+    assert item["number"] == bill and item["type"] == "REGULAR"
     assert item["customer"] == {"mobile": mobile}
     found = client.get(TRANSACTION_GET, params={"number": bill, "format": "json"}, headers=_auth(token, "pos_gateway"))
     assert status_of(found.json())["code"] == 200
     item = first_item(found.json(), "transaction")
     assert item["item_status"]["code"] == 600
     assert item["amount"] == 100.0
-    assert item["registered_till"]["code"] == "blr.koramangala.till001"
-    assert item["registered_by"] == "pos_gateway"
+    assert item["billing_till"]["code"] == "blr.koramangala.till001"
+    assert item["billing_store"] == {"code": "blr.koramangala", "name": "Koramangala"}
 
 
 def test_transaction_codes_for_unknown_invalid_and_duplicate(client: httpx.Client, token: Token) -> None:
     auth = _auth(token, "pos_gateway")
     missing = client.get(TRANSACTION_GET, params={"number": _bill()}, headers=auth).json()
-    assert first_item(missing, "transaction")["item_status"]["code"] == 612
+    assert first_item(missing, "transaction")["item_status"]["code"] == 625  # "Transaction number does not exist"
     assert status_of(missing)["code"] == 500
-    invalid = client.post(TRANSACTION_ADD, json=transaction_body(_bill(), amount="lots"), headers=auth).json()
-    assert first_item(invalid, "transaction")["item_status"]["code"] == 601
+    codes = {
+        601: transaction_body(_bill(), amount="lots"),
+        602: {"root": {"transaction": [{"bill_number": _bill(), "type": "regular", "amount": 1.0}]}},
+        605: transaction_body(_bill(), kind="gift"),
+        606: transaction_body(_bill(), mobile=None),
+    }
+    for code, body in codes.items():
+        answer = client.post(TRANSACTION_ADD, json=body, headers=auth).json()
+        assert first_item(answer, "transaction")["item_status"]["code"] == code, body
+    as_string = client.post(TRANSACTION_ADD, json=transaction_body(_bill(), amount="5000"), headers=auth).json()
+    assert first_item(as_string, "transaction")["item_status"]["code"] == 600  # the docs' sample sends a string
     bill = _bill()
     client.post(TRANSACTION_ADD, json=transaction_body(bill), headers=auth)
     duplicate = client.post(TRANSACTION_ADD, json=transaction_body(bill), headers=auth).json()
-    assert first_item(duplicate, "transaction")["item_status"]["code"] == 602
+    assert first_item(duplicate, "transaction")["item_status"]["code"] == 604  # "Transaction number already exists"
 
 
 def test_malformed_transaction_body_is_400(client: httpx.Client, token: Token) -> None:
@@ -194,7 +208,7 @@ def test_client_without_transaction_access_gets_403_both_ways(client: httpx.Clie
     _forbidden(client.get(TRANSACTION_GET, params={"number": bill}, headers=_auth(token, "report_reader")),
                "transactions")
     missing = client.get(TRANSACTION_GET, params={"number": bill}, headers=_auth(token, "pos_gateway")).json()
-    assert first_item(missing, "transaction")["item_status"]["code"] == 612
+    assert first_item(missing, "transaction")["item_status"]["code"] == 625
 
 
 def test_write_only_client_cannot_read(client: httpx.Client, token: Token) -> None:
@@ -248,4 +262,4 @@ def test_orgs_do_not_see_each_others_transactions(client: httpx.Client, token: T
     bill = _bill()
     client.post(TRANSACTION_ADD, json=transaction_body(bill), headers=_auth(token, "globex_gateway"))
     response = client.get(TRANSACTION_GET, params={"number": bill}, headers=_auth(token, "pos_gateway"))
-    assert first_item(response.json(), "transaction")["item_status"]["code"] == 612
+    assert first_item(response.json(), "transaction")["item_status"]["code"] == 625

@@ -56,6 +56,12 @@ VALID_FORMS = {
     "entity-code-alone-defaults-to-till": [(ECODE, OVERRIDE)],
     "all-forms-agreeing": [(CODE, OVERRIDE), (SEED, OVERRIDE), (ETYPE, "TILL"), (ECODE, OVERRIDE)],
     "lower-case-header-name": [(CODE.lower(), OVERRIDE)],
+    # Documented: anything else passed as ENTITY-TYPE is taken as a till code.
+    "entity-type-till-code": [(ETYPE, "TILL_CODE"), (ECODE, OVERRIDE)],
+    "entity-type-lower-case": [(ETYPE, "till"), (ECODE, OVERRIDE)],
+    "entity-type-unrecognised": [(ETYPE, "NOT_A_TYPE"), (ECODE, OVERRIDE)],
+    # A store named in the ENTITY form attributes to that store's first till.
+    "entity-type-store-code": [(ETYPE, "STORE_CODE"), (ECODE, "blr.hq")],
 }
 
 
@@ -76,8 +82,7 @@ INVALID_FORMS: dict[str, list[tuple[str, str | bytes]]] = {
     "case-changed": [(CODE, OVERRIDE.upper())],
     "unknown-seed-name": [(SEED, "no.such.till999")],
     "forms-disagree": [(CODE, OVERRIDE), (SEED, "blr.indiranagar.till002")],
-    "entity-type-store-code": [(ETYPE, "STORE_CODE"), (ECODE, OVERRIDE)],
-    "entity-type-lower-case": [(ETYPE, "till"), (ECODE, OVERRIDE)],
+    "entity-type-store-code-unknown-store": [(ETYPE, "STORE_CODE"), (ECODE, OVERRIDE)],
     "entity-type-without-code": [(ETYPE, "TILL")],
     "entity-code-disagrees": [(CODE, OVERRIDE), (ECODE, "blr.indiranagar.till002")],
     "duplicated-header": [(CODE, OVERRIDE), (CODE, OVERRIDE)],
@@ -115,10 +120,10 @@ def test_transactions_are_attributed_like_customers(client: httpx.Client, token:
     bill = "T-" + uuid.uuid4().hex[:10]
     client.post(TRANSACTION_ADD, json=transaction_body(bill), headers={**auth, SEED: OVERRIDE})
     found = first_item(client.get(TRANSACTION_GET, params={"number": bill}, headers=auth).json(), "transaction")
-    assert found["registered_till"]["code"] == OVERRIDE
-    assert found["registered_store"] == {"code": "blr.hq", "name": "Bangalore HQ"}
+    assert found["billing_till"]["code"] == OVERRIDE  # v1.1 transaction/get names it billing_till
+    assert found["billing_store"] == {"code": "blr.hq", "name": "Bangalore HQ"}
     bad_bill = "T-" + uuid.uuid4().hex[:10]
     failed = client.post(TRANSACTION_ADD, json=transaction_body(bad_bill), headers={**auth, CODE: "nope.till"})
     assert first_item(failed.json(), "transaction")["item_status"]["code"] == 91021
     missing = client.get(TRANSACTION_GET, params={"number": bad_bill}, headers=auth).json()
-    assert first_item(missing, "transaction")["item_status"]["code"] == 612
+    assert first_item(missing, "transaction")["item_status"]["code"] == 625

@@ -9,7 +9,6 @@ the evidence is usually ready. Neutral: no pytest.
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass, field
 
 from conformance.context import IssuedToken, SetupError, TargetContext, sleep_until_server_time
@@ -65,7 +64,7 @@ class ExpiryLane:
 
     def __init__(self, target: TargetContext, budget_seconds: float, plan_name: str) -> None:
         self._outcome: BoundaryPair | BaseException | None = None
-        mobile = f"97{int(time.time() * 1000) % 10**10:010d}"
+        mobile = target.fresh_mobile()
         self._thread = threading.Thread(target=self._run, args=(target, budget_seconds, plan_name, mobile),
                                         name="expiry-lane", daemon=True)
         self._thread.start()

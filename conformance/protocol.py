@@ -250,7 +250,10 @@ def classify_token_response(status: int, body: Any) -> Outcome:
     if access_token(body) is not None:
         return Outcome.ACCEPT if status < 400 else Outcome.UNRECOGNISED
     if is_v3_refusal(body):
-        return Outcome.REJECT_CRED if error_code(body) == INVALID_CREDENTIALS_CODE else Outcome.REJECT_REQ
+        code = error_code(body)
+        if code is not None and 500 <= code < 600:
+            return Outcome.SERVER_ERROR  # the envelope says so itself: "Internal server error"
+        return Outcome.REJECT_CRED if code == INVALID_CREDENTIALS_CODE else Outcome.REJECT_REQ
     if status >= 500:
         return Outcome.SERVER_ERROR
     if status in (400, 404, 405, 406, 411, 413, 415, 422, 431):

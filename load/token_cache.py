@@ -131,6 +131,7 @@ class TokenCache:
         self._lock = lock_factory()
         self._versions = itertools.count(1)
         self._token: CachedToken | None = None
+        self._dead: CachedToken | None = None  # the expired token a failed regeneration dropped
 
     @property
     def current_version(self) -> int:
@@ -142,23 +143,38 @@ class TokenCache:
         if cached is not None and not self._refresh_due(cached):
             return cached
         if not self.coordinated:
-            return self._store(generate, _reason_for_renewing(cached), cached)
+            return self._store(generate, self._reason_for_renewing(cached), cached or self._dead)
         with self._lock:
             # Re-read under the lock: another caller may have generated while we waited.
             cached = self._token
             if cached is not None and not self._refresh_due(cached):
                 return cached
-            return self._store(generate, _reason_for_renewing(cached), cached)
+            return self._store(generate, self._reason_for_renewing(cached), cached or self._dead)
+
+    def _reason_for_renewing(self, cached: CachedToken | None) -> GenerationReason:
+        if cached is None:
+            return GenerationReason.INITIAL if self._dead is None else GenerationReason.REGENERATION
+        return GenerationReason.REFRESH
 
     def replace_expired(self, expired: CachedToken, generate: Generate) -> CachedToken:
         """A fresh token after `expired` got a 498: single-flight unless the cache is naive."""
         if not self.coordinated:
-            return self._store(generate, GenerationReason.REGENERATION, expired)
+            return self._regenerate(generate, expired)
         with self._lock:
             cached = self._token
             if cached is not None and cached.version != expired.version:
                 return cached  # someone regenerated while we waited: reuse their token
+            return self._regenerate(generate, expired)
+
+    def _regenerate(self, generate: Generate, expired: CachedToken) -> CachedToken:
+        try:
             return self._store(generate, GenerationReason.REGENERATION, expired)
+        except TokenUnavailable:
+            # The target said this token is expired: never send it again (CAP-CLI-03), even when
+            # the new one could not be had. The next caller generates afresh.
+            if self._token is not None and self._token.version == expired.version:
+                self._token, self._dead = None, expired
+            raise
 
     def call(self, generate: Generate, send: Callable[[str], R], is_expired: Callable[[R], bool],
              label: str = "") -> R:
@@ -200,7 +216,7 @@ class TokenCache:
             expiry_key=self._expiry_key(issued, version),
             refresh_at=self._refresh_at(issued),
         )
-        self._token = cached
+        self._token, self._dead = cached, None
         self.events.token_generated(reason, replaced)
         return cached
 
@@ -213,10 +229,6 @@ class TokenCache:
         if issued.expires_at is None or (self.refresh_margin <= 0 and self.jitter <= 0):
             return None
         return issued.expires_at - self.refresh_margin - self.jitter * self._random_fraction()
-
-
-def _reason_for_renewing(cached: CachedToken | None) -> GenerationReason:
-    return GenerationReason.INITIAL if cached is None else GenerationReason.REFRESH
 
 
 class TokenCaches:

@@ -67,11 +67,18 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         config.hook.pytest_deselected(items=[i for i in items if i not in chosen])
         items[:] = chosen
     run.start(items)  # loads the profile, launches and preflights the target (exits 2/3 on failure)
-    # The expiry lane measures in the background from preflight on: its tests go last, so the
-    # waits overlap everything else instead of stalling the run.
-    items.sort(key=lambda item: "boundary" in getattr(item, "fixturenames", ()))
+    # The expiry lane and key recovery work in the background from preflight on: the tests that
+    # wait for them go last (key users, then expiry), so the waits overlap everything else.
+    items.sort(key=_background_order)
     for item in items:
         run.apply_profile_to(item)
+
+
+def _background_order(item: pytest.Item) -> int:
+    fixtures = getattr(item, "fixturenames", ())
+    if "boundary" in fixtures:
+        return 2
+    return 1 if "public_key" in fixtures else 0
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

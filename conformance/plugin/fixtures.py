@@ -54,7 +54,8 @@ def seed(conformance_run: ConformanceRun) -> int:
 
 @pytest.fixture(scope="session")
 def public_key(conformance_run: ConformanceRun) -> Any:
-    return conformance_run.public_key
+    """The profile's public key, else the one recovered from two token signatures (or None)."""
+    return conformance_run.key()
 
 
 @pytest.fixture(scope="session")

@@ -57,6 +57,8 @@ def test_resource_answers_are_judged_by_their_envelope_at_any_status(status: int
     pytest.param(400, V3_REFUSAL, Outcome.REJECT_CRED, id="320001-at-400"),
     pytest.param(500, {"data": None, "errors": [{"code": 400}]}, Outcome.REJECT_REQ, id="envelope-at-500"),
     pytest.param(500, None, Outcome.SERVER_ERROR, id="bare-500-is-a-crash"),
+    pytest.param(500, {"data": None, "errors": [{"code": 500, "message": "Internal server error"}]},
+                 Outcome.SERVER_ERROR, id="an-envelope-that-reports-a-crash-is-a-crash"),
     pytest.param(200, {"data": None, "errors": [{"code": 517}]}, Outcome.THROTTLED, id="517"),
     pytest.param(500, {"data": {"accessToken": "a.b.c"}}, Outcome.UNRECOGNISED, id="token-at-500-is-not-issued"),
 ])

@@ -37,9 +37,6 @@ def test_load_token_cache_passes_the_judge_through_expiries_and_concurrent_498s(
     assert run.summary["judge"]["injected"]["expire_on_call"] >= 2  # several users met the one 498
 
 
-@pytest.mark.xfail(strict=True, reason="load/token_cache.py keeps a token that got 498 when regenerating it "
-                   "fails (5xx), and the user's next call resends that dead token: CAP-CLI-03. Reported to "
-                   "the load owners; this turns green (and must lose the marker) when fixed.")
 def test_load_token_cache_never_resends_a_dead_token_after_a_failed_regeneration(judge: Judge,
                                                                                 tmp_path: Path) -> None:
     run = judge("--strict", "--scenario", "expire_on_call", "--scenario", "token_5xx", "--scenario", "short_lived",

@@ -211,6 +211,18 @@ def test_a_failed_regeneration_raises_and_is_reported_as_a_failed_recovery():
     assert len(server.sent) == 1  # no retry without a token
 
 
+def test_a_token_that_got_498_is_never_sent_again_even_when_its_regeneration_failed():
+    """CAP-CLI-03 (found by the client judge): the next call generates afresh, never resends it."""
+    server, generator = FakeServer(), FakeGenerator(delay=0)
+    cache = TokenCache("short_lived")
+    dead = cache.token(generator).value
+    server.expired.add(dead)
+    with pytest.raises(TokenUnavailable):
+        cache.call(FakeGenerator(delay=0, fail=True), server.send, is_expired)
+    assert cache.call(generator, server.send, is_expired) == OK
+    assert server.sent.count(dead) == 1
+
+
 def test_an_expired_token_is_kept_until_a_498_when_proactive_refresh_is_off():
     now = [0.0]
     generate = FakeGenerator(delay=0)

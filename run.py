@@ -4,7 +4,7 @@
     python3 run.py certify [ARGS...]   the main job against the embedded reference server → reports/
     python3 run.py tests [PYTEST ARGS...]   the project's own tests
     python3 run.py screenshots   regenerate docs/screenshots/*.png (a gate run, shown in Chromium)
-    python3 run.py conformance|load|kill-matrix|bench [ARGS...]   the other entry points
+    python3 run.py conformance|load|kill-matrix|variant-matrix|bench [ARGS...]   the other entry points
 
 It creates `.venv/` once, installs the project with its extras, re-installs when
 pyproject.toml or package-lock.json change, and installs the pinned Allure 3 CLI with `npm ci`
@@ -34,6 +34,7 @@ COMMANDS = {
     "conformance": ["-m", "conformance.cli"],
     "load": ["-m", "load"],
     "kill-matrix": ["-m", "fixtures.kill_matrix"],
+    "variant-matrix": ["-m", "fixtures.variant_matrix"],
     "bench": ["-m", "benchmarks"],
     "screenshots": ["-m", "docs.screenshots"],
 }

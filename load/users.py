@@ -155,7 +155,7 @@ class CapillaryUser(FastHttpUser):
     def new_mobile(self) -> str:
         return mobile_number(self.random.randrange(10**9))
 
-    def new_bill_number(self) -> str:
+    def new_transaction_number(self) -> str:
         return f"LOAD-{self.random.randrange(16**10):010x}"
 
     def _judge(self, response: Any, operation: str, outcome: Outcome, problem: str | None) -> None:

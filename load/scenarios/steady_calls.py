@@ -16,7 +16,7 @@ class SteadyCallsUser(CapillaryUser):
 
     def on_start(self) -> None:
         self.mobile = self.new_mobile()
-        self.number = self.new_bill_number()
+        self.number = self.new_transaction_number()
         self.add_customer(self.mobile)
         self.add_transaction(self.number, self.mobile)
 
@@ -38,5 +38,5 @@ class SteadyCallsUser(CapillaryUser):
 
     @task(1)
     def add_a_transaction(self) -> None:
-        self.add_transaction(self.new_bill_number(), self.mobile,
+        self.add_transaction(self.new_transaction_number(), self.mobile,
                              till=self.load_run.settings.profile.tills.override if self.random.random() < 0.5 else None)

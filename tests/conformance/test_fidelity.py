@@ -98,3 +98,30 @@ def test_a_profiles_behaviour_table_is_read_and_checked(tmp_path: Any) -> None:
     broken.write_text(text.replace("invalid_entity_type = \"maybe\"", "sample_token_shap = true"))
     with pytest.raises(ProfileError, match="did you mean 'sample_token_shape'"):
         load_profile(str(broken))
+
+
+def test_the_suite_sends_transactions_as_documented_and_never_bill_number() -> None:
+    import json
+
+    import httpx
+
+    from conformance.client import CapillaryApi, build_http_client
+
+    sent: list[httpx.Request] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json={})
+
+    profile = load_profile("reference").with_base_url("http://testserver")
+    api = CapillaryApi(profile, http=build_http_client(profile, transport=httpx.MockTransport(record)))
+    api.transaction_add("t", "BILL-1", protocol.mobile_number(1))
+    bill = json.loads(sent[0].content)["root"]["transaction"][0]
+    assert bill["number"] == "BILL-1" and "bill_number" not in bill
+    assert sent[0].headers["Accept"] == "application/json"
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    offenders = [str(p.relative_to(root)) for package in ("conformance", "load") for p in (root / package).rglob("*.py")
+                 if "bill_number" in p.read_text()]
+    assert offenders == []

@@ -1,4 +1,7 @@
-"""Start and stop a profile's [launch] command: the target is a process, never an import."""
+"""Start and stop a profile's [launch] command: the target is a process, never an import.
+
+The only place that starts a target process; conformance/profiles/target.py decides when.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +10,9 @@ import re
 import signal
 import subprocess
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
-from conformance.profiles.model import Launch, Profile
+from conformance.profiles.model import Launch
 
 
 class LaunchError(Exception):
@@ -83,15 +84,3 @@ def _drain_in_background(process: subprocess.Popen[str]) -> None:
         stream = process.stderr
         threading.Thread(target=lambda: [None for _ in stream], daemon=True).start()
 
-
-@contextmanager
-def running_target(profile: Profile) -> Iterator[Profile]:
-    """Yield the profile with its base URL; launch the target first when the profile says how."""
-    if profile.launch is None:
-        yield profile
-        return
-    target = start(profile.launch)
-    try:
-        yield profile.with_base_url(target.base_url)
-    finally:
-        target.stop()

@@ -18,6 +18,11 @@ _BASIC = re.compile(r"(Basic\s+)[A-Za-z0-9+/=]+", re.IGNORECASE)
 SENSITIVE_HEADERS = frozenset({"x-cap-api-oauth-token", "authorization", "cookie", "set-cookie"})
 
 
+def looks_like_a_signed_jwt(text: str) -> bool:
+    """Anything JWT-shaped with a signature (the one JWT shape the project knows)."""
+    return _JWT.search(text) is not None
+
+
 class Redactor:
     """Hides known secret values and secret-shaped text. Thread-safe: the suite records concurrently."""
 

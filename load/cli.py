@@ -13,8 +13,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from conformance.outcome import ExitCode
 from conformance.profiles import LaunchError, ProfileError, running_target
-from load.gates import EXIT_INVALID_RUN, EXIT_USAGE, GateError, parse_gate_assignments
+from load.gates import GateError, parse_gate_assignments
 from load.processes import REPO_ROOT, LocustRun, run_locust
 from load.reports import annotate_summary, redact_directory, report_directory
 from load.settings import SettingsError, check_target_allowed, profile_name, resolve_profile, target_url
@@ -78,7 +79,7 @@ def run_scenario(args: argparse.Namespace) -> int:
             close = difflib.get_close_matches(scenario, scenario_names(), n=1)
             hint = f"did you mean {close[0]!r}?" if close else "see `python -m load list`"
             print(f"load: no scenario {scenario!r} ({hint})", file=sys.stderr)
-            return EXIT_USAGE
+            return ExitCode.ERROR
     scenarios = sorted(set(args.scenarios))
     name = "+".join(scenarios)  # as load.hooks names a run of several user classes
     try:
@@ -89,7 +90,7 @@ def run_scenario(args: argparse.Namespace) -> int:
         profile = resolve_profile(profile_name(args.profile), target_url(args.target))
     except (ProfileError, SettingsError, GateError, StageError) as error:
         print(f"load: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.ERROR
     report_dir = (args.report_dir or report_directory(name)).resolve()
     locustfiles = [SCENARIOS_DIR / f"{s}.py" for s in scenarios] + ([SHAPES[args.shape]] if args.shape else [])
     try:
@@ -105,10 +106,10 @@ def run_scenario(args: argparse.Namespace) -> int:
             ))
     except SettingsError as error:
         print(f"load: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.ERROR
     except LaunchError as error:
         print(f"load: the target did not start: {error}", file=sys.stderr)
-        return EXIT_INVALID_RUN
+        return ExitCode.INCOMPLETE
     if report_dir.exists():
         if profile.launch is not None:
             annotate_summary(report_dir, launched_target=True)  # launched here, not by Locust

@@ -7,6 +7,8 @@ last part starts with `min_` is a lower bound; every other gate is an upper boun
 
 A run can also be *invalid*: its numbers mean nothing (no request at all, a saturated
 generator whose latencies are its own, a worker that never reported). Invalid beats failed.
+The exit codes are the suite's (conformance.outcome): 0 every gate passed, 1 a gate failed,
+2 usage error, 3 invalid run.
 """
 
 from __future__ import annotations
@@ -17,10 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-EXIT_PASSED = 0
-EXIT_GATE_FAILED = 1
-EXIT_USAGE = 2
-EXIT_INVALID_RUN = 3
+from conformance.outcome import ExitCode
 
 # Above this a Locust process measures its own scheduling delays (Locust warns at the same level).
 GENERATOR_CPU_LIMIT_PERCENT = 90.0
@@ -149,12 +148,13 @@ def invalid_run_reasons(snapshot: Mapping[str, Any], expected_workers: int = 0,
     return reasons
 
 
-def exit_code(results: Iterable[GateResult], invalid_reasons: Iterable[str]) -> int:
+def exit_code(results: Iterable[GateResult], invalid_reasons: Iterable[str]) -> ExitCode:
+    """An invalid run's numbers mean nothing, so its gates cannot fail it: 3, not 1."""
     if list(invalid_reasons):
-        return EXIT_INVALID_RUN
+        return ExitCode.INCOMPLETE
     if any(result.passed is False for result in results):
-        return EXIT_GATE_FAILED
-    return EXIT_PASSED
+        return ExitCode.NOT_CONFORMANT
+    return ExitCode.CONFORMANT
 
 
 def verdict(results: list[GateResult], invalid_reasons: list[str]) -> dict[str, Any]:

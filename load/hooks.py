@@ -25,6 +25,7 @@ from locust import events
 from locust.env import Environment
 from locust.runners import MasterRunner, Runner, WorkerRunner
 
+from conformance.outcome import ExitCode
 from conformance.profiles import LaunchError, ProfileError, running_target
 from load import gates as gate_rules
 from load.metrics import ProcessMetrics, RunMetrics
@@ -156,7 +157,7 @@ def start_run(environment: Environment, runner: Runner | None = None, **_kwargs:
         settings, scenario = _settings(environment)
     except (ProfileError, SettingsError, StageError) as error:
         log.error("cannot start the load run: %s", error)
-        sys.exit(gate_rules.EXIT_USAGE)
+        sys.exit(ExitCode.ERROR)
     _RUN = run = LoadRun(environment, settings, scenario)
     try:
         if run.is_coordinator:
@@ -182,11 +183,11 @@ def _point_at_target(environment: Environment, run: LoadRun) -> None:
         check_target_allowed(profile.base_url, options.allow_remote)
     except LaunchError as error:
         log.error("the target did not start: %s", error)
-        sys.exit(gate_rules.EXIT_INVALID_RUN)
+        sys.exit(ExitCode.INCOMPLETE)
     except SettingsError as error:
         run.target.close()
         log.error("cannot start the load run: %s", error)
-        sys.exit(gate_rules.EXIT_USAGE)
+        sys.exit(ExitCode.ERROR)
     environment.host = profile.base_url
     run.settings = replace(settings, profile=profile)
     log.info("load run %s: target %s, token mode %s, %.3g task(s)/user/s", scenario, profile.base_url,

@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from load.gates import EXIT_INVALID_RUN
+from conformance.outcome import ExitCode
 from load.reports import write_summary
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -119,5 +119,5 @@ def _invalid(run: LocustRun, reason: str) -> int:
     print(f"load: invalid run: {reason}", file=sys.stderr)
     summary_path = run.report_dir / "summary.json"
     if not summary_path.exists():
-        write_summary(run.report_dir, {"exit_code": EXIT_INVALID_RUN, "invalid_reasons": [reason], "gates": []}, [])
-    return EXIT_INVALID_RUN
+        write_summary(run.report_dir, {"exit_code": ExitCode.INCOMPLETE, "invalid_reasons": [reason], "gates": []}, [])
+    return ExitCode.INCOMPLETE

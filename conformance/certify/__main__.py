@@ -13,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from conformance.certify.outcome import CONFORMANT, ERROR, NOT_CONFORMANT
+from conformance.outcome import ExitCode
 
 
 def _run(args: argparse.Namespace, passthrough: list[str]) -> int:
@@ -32,20 +32,20 @@ def _verify(args: argparse.Namespace) -> int:
 
     if not args.bundle.is_dir():
         print(f"verify: {args.bundle}: no such bundle directory", file=sys.stderr)
-        return ERROR
+        return ExitCode.ERROR
     try:
         key = load_public_key(args.public_key) if args.public_key else None
     except SigningKeyError as error:
         print(f"verify: {error}", file=sys.stderr)
-        return ERROR
+        return ExitCode.ERROR
     problems = verify_bundle(args.bundle, key)
     for problem in problems:
         print(f"TAMPERED: {problem}")
     if problems:
-        return NOT_CONFORMANT
+        return ExitCode.NOT_CONFORMANT
     source = "the given public key" if key else "the bundle's own signing-key.pub.pem (integrity only)"
     print(f"OK: {args.bundle}: signature valid with {source}; every file matches MANIFEST.sha256")
-    return CONFORMANT
+    return ExitCode.CONFORMANT
 
 
 def _leak_scan(args: argparse.Namespace) -> int:
@@ -56,13 +56,13 @@ def _leak_scan(args: argparse.Namespace) -> int:
         profile = load_profile(args.profile or DEFAULT_PROFILE)
     except ProfileError as error:
         print(f"leak-scan: profile error: {error}", file=sys.stderr)
-        return ERROR
+        return ExitCode.ERROR
     found, scanned = scan_for_leaks(args.paths, profile_secrets(profile))
     for leak in found:
         print(f"LEAK: {leak.file}: {leak.what}")
     print(f"leak scan: {scanned} files, {len(found)} leak(s)")
     nothing_there = scanned == 0 and not any(p.exists() for p in args.paths)
-    return ERROR if found or nothing_there else CONFORMANT
+    return ExitCode.ERROR if found or nothing_there else ExitCode.CONFORMANT
 
 
 def _drift(args: argparse.Namespace) -> int:
@@ -83,9 +83,9 @@ def _allure_html(args: argparse.Namespace) -> int:
         out = render_single_file_report(args.results, args.out)
     except (AllureUnavailable, AllureFailed) as error:
         print(f"allure-html: {error}", file=sys.stderr)
-        return ERROR
+        return ExitCode.ERROR
     print(f"wrote {out} (single file, analytics stripped, no network fetch)")
-    return CONFORMANT
+    return ExitCode.CONFORMANT
 
 
 def parser() -> argparse.ArgumentParser:

@@ -2,7 +2,7 @@
 
 conformance → load smoke → Allure single-file HTML → leak scan → summary.{json,html} → signed
 bundle → verification of the bundle just written. Every step yields a StepResult; the run's exit
-code is the worst of them (outcome.worst_exit_code) and a leak is always exit 2.
+code is the worst of them (conformance.outcome.worst) and a leak is always exit 2.
 """
 
 from __future__ import annotations
@@ -22,12 +22,13 @@ from conformance.certify import allure_html, keys, leaks, steps
 from conformance.certify.allure_metadata import write_allure_metadata
 from conformance.certify.bundle import sign_bundle, verify_bundle
 from conformance.certify.exchanges_html import EXCHANGES_PAGE
-from conformance.certify.outcome import CONFORMANT, ERROR, StepResult, verdict_for, worst_exit_code
+from conformance.certify.outcome import StepResult
 from conformance.certify.provenance import target_slug, utc_stamp
 from conformance.certify.schema_check import certification_summary_schema, validation_errors
 from conformance.certify.summary import build_summary, write_summary_json
 from conformance.certify.summary_html import write_summary_pages
 from conformance.certify.surface import observed_surface, read_exchanges
+from conformance.outcome import ExitCode, verdict_for, worst
 from conformance.profiles import Profile, ProfileError, load_profile
 from conformance.profiles.loader import DEFAULT_PROFILE
 
@@ -79,7 +80,7 @@ class CertificationRun:
             try:
                 result = action()
             except Exception as error:  # a step's crash is a step result, never the job's crash
-                result = StepResult(name, ERROR, "error", f"{type(error).__name__}: {error}")
+                result = StepResult(name, ExitCode.ERROR, "error", f"{type(error).__name__}: {error}")
         self.status = None
         result.seconds = result.seconds or time.monotonic() - started
         self.results.append(result)
@@ -112,10 +113,11 @@ class CertificationRun:
         try:
             allure_html.render_single_file_report(results, self.bundle / "allure-report.html")
         except allure_html.AllureUnavailable as error:
-            return StepResult("allure", CONFORMANT, "skipped", f"no Allure HTML: {error}")
+            return StepResult("allure", ExitCode.CONFORMANT, "skipped", f"no Allure HTML: {error}")
         except allure_html.AllureFailed as error:
-            return StepResult("allure", ERROR, "error", str(error))
-        return StepResult("allure", CONFORMANT, "passed", "allure-report.html (single file, analytics stripped)")
+            return StepResult("allure", ExitCode.ERROR, "error", str(error))
+        return StepResult("allure", ExitCode.CONFORMANT, "passed",
+                          "allure-report.html (single file, analytics stripped)")
 
     def scan(self, paths: Sequence[Path], signing_key_pem: bytes) -> tuple[StepResult, dict[str, Any]]:
         secrets = leaks.profile_secrets(self.profile) if self.profile else []
@@ -127,8 +129,8 @@ class CertificationRun:
                   "leaks": [leak.as_json() for leak in found]}
         if found:
             where = "; ".join(f"{leak.file}: {leak.what}" for leak in found[:5])
-            return StepResult("leak scan", ERROR, "error", f"{len(found)} leak(s): {where}"), record
-        return StepResult("leak scan", CONFORMANT, "passed", f"{scanned} files clean"), record
+            return StepResult("leak scan", ExitCode.ERROR, "error", f"{len(found)} leak(s): {where}"), record
+        return StepResult("leak scan", ExitCode.CONFORMANT, "passed", f"{scanned} files clean"), record
 
     # --- the job --------------------------------------------------------------------------------
     def run(self) -> int:
@@ -162,7 +164,7 @@ class CertificationRun:
         summaries = [self.bundle / "summary.json", self.bundle / "summary.html", self.bundle / EXCHANGES_PAGE]
         self.step("summary scan", lambda: self.scan(summaries, pem)[0])
         self.step("bundle", lambda: self.sign(signing_key))
-        code = worst_exit_code(r.exit_code for r in self.results)
+        code = worst(r.exit_code for r in self.results)
         # Progress went to stderr; the verdict goes to stdout, where CI logs and scripts read it.
         print(f"VERDICT: {verdict_for(code).upper()} — bundle: {self.bundle}", flush=True)
         return code
@@ -181,17 +183,18 @@ class CertificationRun:
         write_summary_pages(self.bundle, summary, records, self.profile.secrets() if self.profile else [])
         problems = validation_errors(summary, certification_summary_schema())
         if problems:  # a partner's tooling reads summary.json by its schema: a mismatch is our bug, said loudly
-            return StepResult("summary", ERROR, "error", "summary.json does not match its schema: "
+            return StepResult("summary", ExitCode.ERROR, "error", "summary.json does not match its schema: "
                               + "; ".join(problems[:3]))
-        return StepResult("summary", CONFORMANT, "passed",
+        return StepResult("summary", ExitCode.CONFORMANT, "passed",
                           f"verdict {summary['verdict']}: summary.json, summary.html, {EXCHANGES_PAGE}")
 
     def sign(self, key: Any) -> StepResult:
         sign_bundle(self.bundle, key)
         problems = verify_bundle(self.bundle)
         if problems:
-            return StepResult("bundle", ERROR, "error", "the new bundle does not verify: " + "; ".join(problems))
-        return StepResult("bundle", CONFORMANT, "passed", "MANIFEST.sha256 signed (Ed25519), verified")
+            return StepResult("bundle", ExitCode.ERROR, "error",
+                              "the new bundle does not verify: " + "; ".join(problems))
+        return StepResult("bundle", ExitCode.CONFORMANT, "passed", "MANIFEST.sha256 signed (Ed25519), verified")
 
     def remote_url(self) -> str | None:
         """The target's URL unless the profile launches it here (then it is loopback by construction)."""
@@ -221,4 +224,4 @@ def run_certification(options: RunOptions, console: Console | None = None) -> in
             run.bundle.rmdir()  # nothing was written yet: leave no empty bundle behind
         console.print(f"signing key: {error}", markup=False, soft_wrap=True)
         print("VERDICT: INCOMPLETE — bundle: none (no usable signing key)", flush=True)
-        return ERROR
+        return ExitCode.ERROR

@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from conformance.certify.outcome import ERROR, INCOMPLETE, NOT_CONFORMANT, StepResult, status_for
+from conformance.certify.outcome import StepResult, status_for
 from conformance.certify.provenance import REPO_ROOT
+from conformance.outcome import ExitCode, as_exit_code
 from conformance.profiles import Profile
 
 CONFORMANCE_SUMMARY = "conformance-summary.json"
@@ -29,6 +30,8 @@ LOAD_SCENARIO = "steady_calls"
 # With a short-lived client, the smoke also runs the 498-driven regeneration the product exists to
 # stress, in the same Locust run (the users are shared), so every bundle shows expiries and the herd.
 REGENERATION_SCENARIO = "expiry_regeneration"
+LOAD_DETAILS = {ExitCode.CONFORMANT: "all gates passed", ExitCode.NOT_CONFORMANT: "a load gate failed",
+                ExitCode.INCOMPLETE: "invalid load run"}
 
 
 def load_scenarios(profile: Profile | None) -> list[str]:
@@ -52,7 +55,7 @@ def _run_logged(command: list[str], log: Path, timeout: float | None, *, env: di
         try:
             child = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=REPO_ROOT, env=env)
         except OSError as error:
-            return ERROR, f"could not start: {error}"
+            return ExitCode.ERROR, f"could not start: {error}"
         while True:
             try:
                 code = child.wait(POLL_SECONDS)
@@ -62,7 +65,7 @@ def _run_logged(command: list[str], log: Path, timeout: float | None, *, env: di
                     child.kill()
                     child.wait()
                     out.write(f"\n[certify] timed out after {timeout} s\n")
-                    return INCOMPLETE, f"timed out after {timeout} s"
+                    return ExitCode.INCOMPLETE, f"timed out after {timeout} s"
                 if while_running is not None:
                     while_running()
     lines = [line for line in log.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip()]
@@ -213,11 +216,11 @@ def run_load_smoke(bundle: Path, *, profile: str | None, target: str | None, sec
 
     code, last = _run_logged(command, log, timeout=seconds + 180, while_running=report_progress)
     summary = read_json(report_dir / "summary.json")
-    # The load contract: 0 gates passed, 1 a gate failed, 3 invalid run; anything else is an error.
-    mapped = code if code in (0, NOT_CONFORMANT, INCOMPLETE) else ERROR
-    status = {0: "passed", NOT_CONFORMANT: "failed", INCOMPLETE: "incomplete"}.get(mapped, "error")
-    detail = {0: "all gates passed", NOT_CONFORMANT: "a load gate failed", INCOMPLETE: "invalid load run"}.get(
-        mapped, f"load exited {code}: {last}")
+    # The load contract is the suite's (conformance.outcome): 0 gates passed, 1 a gate failed, 3 an
+    # invalid run; anything else (2 included: load's usage errors) is an error of this step.
+    mapped = as_exit_code(code)
+    status = status_for(mapped)
+    detail = LOAD_DETAILS.get(mapped, f"load exited {code}: {last}")
     gates, totals = _load_summary_fields(summary)
     result = StepResult("load", mapped, status, detail, time.monotonic() - started)
     return result, {"status": status, "exit_code": code, "detail": detail, "scenario": " + ".join(scenarios),

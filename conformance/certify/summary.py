@@ -12,8 +12,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from conformance.certify.outcome import StepResult, verdict_for, worst_exit_code
+from conformance.certify.outcome import StepResult
 from conformance.certify.provenance import suite_provenance
+from conformance.outcome import verdict_for, worst
 from conformance.profiles.model import ExpectedFailure
 from conformance.requirements import REQUIREMENTS
 
@@ -81,7 +82,7 @@ def build_summary(*, conformance: Mapping[str, Any] | None, steps: Sequence[Step
     """`fallback` holds what we knew before the suite ran (target, profile, plan), for runs that never started."""
     suite = conformance or {}
     observed = suite.get("observed") or {}
-    exit_code = worst_exit_code(step.exit_code for step in steps)
+    exit_code = worst(step.exit_code for step in steps)
     return {
         "schema": SCHEMA_ID,
         "verdict": verdict_for(exit_code),

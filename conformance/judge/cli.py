@@ -14,14 +14,14 @@ from pathlib import Path
 
 from conformance.judge.runner import DEFAULT_DURATION, JudgeOptions, run_judge
 from conformance.judge.scenarios import DESCRIPTIONS
-from conformance.judge.verdicts import CONFORMANT, ERROR
+from conformance.outcome import ExitCode
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         # One line, exit 2: the house rule for bad input (argparse would print the usage block too).
         print(f"client judge: {message} (see --help)", file=sys.stderr)
-        raise SystemExit(ERROR)
+        raise SystemExit(ExitCode.ERROR)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -58,13 +58,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.list_scenarios:
         for scenario, text in DESCRIPTIONS.items():
             print(f"{scenario.value:<17} {text}")
-        return CONFORMANT
+        return ExitCode.CONFORMANT
     if args.processes is not None and args.processes < 1:
         print("client judge: --processes must be at least 1", file=sys.stderr)
-        return ERROR
+        return ExitCode.ERROR
     if command and args.serve:
         print("client judge: --serve takes no client command (the client runs elsewhere)", file=sys.stderr)
-        return ERROR
+        return ExitCode.ERROR
     options = JudgeOptions(command=command, profile=args.profile, target=args.target, seed=args.seed,
                            duration=args.duration, reports_dir=args.reports_dir, scenarios=args.scenarios,
                            serve=args.serve, host=args.host, port=args.port, role=args.role, till=args.till,

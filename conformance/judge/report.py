@@ -25,7 +25,7 @@ from conformance.judge.client_process import ClientOutcome
 from conformance.judge.formats import write_allure, write_junit
 from conformance.judge.scenarios import Schedule
 from conformance.judge.trace import Trace
-from conformance.judge.verdicts import CONFORMANT, ERROR, verdict_for, worst_exit_code
+from conformance.outcome import ExitCode, verdict_for, worst
 from conformance.profiles import Profile
 from conformance.redaction import Redactor
 from conformance.tokens import MalformedToken, decode_unverified
@@ -130,7 +130,7 @@ def write_bundle(bundle: Path, run: JudgedRun, redactor: Redactor, signing_key: 
     pem_body = b"".join(keys.private_pem(signing_key).splitlines()[1:-1]).decode()
     secrets.append(leaks.LabelledSecret("the bundle signing key", pem_body[-40:]))
     scan = _scan([bundle], secrets)
-    code = worst_exit_code([run.judge_exit_code, ERROR if scan["leaks"] else CONFORMANT])
+    code = worst([run.judge_exit_code, ExitCode.ERROR if scan["leaks"] else ExitCode.CONFORMANT])
     summary = build_summary(run, redactor, exit_code=code, leak_scan=scan)
     (bundle / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False, default=str) + "\n",
                                          encoding="utf-8")
@@ -140,7 +140,7 @@ def write_bundle(bundle: Path, run: JudgedRun, redactor: Redactor, signing_key: 
     second = _scan([bundle / "summary.json", bundle / "summary.html"], secrets)
     sign_bundle(bundle, signing_key)
     problems = verify_bundle(bundle)
-    return worst_exit_code([code, ERROR if second["leaks"] or problems else CONFORMANT])
+    return worst([code, ExitCode.ERROR if second["leaks"] or problems else ExitCode.CONFORMANT])
 
 
 def leak_lines(bundle: Path) -> list[str]:

@@ -31,7 +31,8 @@ from conformance.judge.proxy import JudgeApp, Recorder, bind, serving
 from conformance.judge.report import JudgedRun, leak_lines, write_bundle
 from conformance.judge.scenarios import Injector, Scenario, Schedule, parse_scenarios
 from conformance.judge.trace import Trace
-from conformance.judge.verdicts import ERROR, INCOMPLETE, exit_code, incomplete_reasons, requirement_rows, verdict_for
+from conformance.judge.verdicts import exit_code, incomplete_reasons, requirement_rows
+from conformance.outcome import ExitCode, verdict_for
 from conformance.profiles import Client, LaunchError, Profile, ProfileError, load_profile, running_target
 from conformance.profiles.loader import DEFAULT_PROFILE
 from conformance.redaction import Redactor
@@ -191,7 +192,7 @@ def run_judge(options: JudgeOptions, out: TextIO = sys.stdout) -> int:
         signing_key = _signing_key(options)
     except (UsageError, keys.SigningKeyError) as error:
         print(f"client judge: {error}", file=sys.stderr)
-        return ERROR
+        return ExitCode.ERROR
     created = not bundle.exists()
     bundle.mkdir(parents=True, exist_ok=True)
     redactor = Redactor(setup.profile.secrets())
@@ -205,9 +206,9 @@ def run_judge(options: JudgeOptions, out: TextIO = sys.stdout) -> int:
                 bundle.rmdir()  # nothing was judged: leave no empty bundle behind
         if isinstance(error, LaunchError):
             print(f"client judge: target did not start: {error}", file=sys.stderr)
-            return INCOMPLETE
+            return ExitCode.INCOMPLETE
         print(f"client judge: {error}", file=sys.stderr)
-        return ERROR
+        return ExitCode.ERROR
     trace = session.trace
     redactor.add(*trace.tokens)
     rows = requirement_rows(judge(trace, setup.settings), till_declared=setup.settings.declared_till is not None)

@@ -1,8 +1,7 @@
 """Findings → requirement verdicts → one exit code, with the same meaning as the server side's.
 
-The exit codes come from one place (conformance.certify.outcome, the neutral home of the
-codes and their severity order): 0 conformant, 1 not conformant, 2 usage/profile error or a
-leak, 3 incomplete. Every other module of the judge takes them from here.
+The exit codes and their severity order come from one place, conformance.outcome: 0 conformant,
+1 not conformant, 2 usage/profile error or a leak, 3 incomplete.
 """
 
 from __future__ import annotations
@@ -10,12 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from conformance.certify.outcome import CONFORMANT, ERROR, INCOMPLETE, NOT_CONFORMANT, verdict_for, worst_exit_code
 from conformance.judge.checks import Finding
 from conformance.judge.requirements import AREA, CLIENT_REQUIREMENTS, MUST, effective_level
+from conformance.outcome import ExitCode
 
-__all__ = ["CONFORMANT", "ERROR", "INCOMPLETE", "NOT_CONFORMANT", "exit_code", "requirement_rows", "verdict_for",
-           "worst_exit_code"]
+__all__ = ["exit_code", "incomplete_reasons", "requirement_rows"]
 
 
 def _verdict(finding: Finding, level: str) -> str:
@@ -45,11 +43,11 @@ def exit_code(rows: Mapping[str, Mapping[str, Any]], *, strict: bool, incomplete
     """1 on a MUST failure (or a SHOULD one under --strict); 3 when the run cannot certify; else 0."""
     verdicts = [row["verdict"] for row in rows.values()]
     if "fail" in verdicts or (strict and "warning" in verdicts):
-        return NOT_CONFORMANT
+        return ExitCode.NOT_CONFORMANT
     unjudged_must = any(row["verdict"] == "not-run" and row["level"] == MUST for row in rows.values())
     if incomplete or unjudged_must:
-        return INCOMPLETE
-    return CONFORMANT
+        return ExitCode.INCOMPLETE
+    return ExitCode.CONFORMANT
 
 
 def incomplete_reasons(rows: Mapping[str, Mapping[str, Any]], requests: int, forward_errors: int) -> list[str]:

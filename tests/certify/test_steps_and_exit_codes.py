@@ -11,17 +11,17 @@ import pytest
 
 from conformance.certify import steps
 from conformance.certify.__main__ import main
-from conformance.certify.outcome import worst_exit_code
+from conformance.outcome import worst
 from conformance.profiles import load_profile
 
 from .conftest import run_certify
 
 
-@pytest.mark.parametrize(("codes", "worst"), [
+@pytest.mark.parametrize(("codes", "expected"), [
     ([0, 0], 0), ([0, 3], 3), ([3, 1], 1), ([1, 2], 2), ([3, 2, 1], 2), ([0, 5], 2), ([0, -9], 2), ([], 0),
 ])
-def test_the_worst_step_decides_and_errors_beat_failures_beat_incomplete(codes: list[int], worst: int):
-    assert worst_exit_code(codes) == worst
+def test_the_worst_step_decides_and_errors_beat_failures_beat_incomplete(codes: list[int], expected: int):
+    assert worst(codes) == expected
 
 
 def test_a_missing_load_command_is_reported_as_not_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):

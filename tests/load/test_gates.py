@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from conformance.outcome import ExitCode
 from load.gates import (
-    EXIT_GATE_FAILED,
-    EXIT_INVALID_RUN,
-    EXIT_PASSED,
     GateError,
     effective_gates,
     evaluate_gates,
@@ -55,7 +53,7 @@ def test_a_gate_on_an_operation_the_run_never_made_is_not_measured_rather_than_f
     [result] = evaluate_gates({"transaction.get.p95_ms": 100}, snapshot())
 
     assert result.passed is None
-    assert exit_code([result], []) == EXIT_PASSED
+    assert exit_code([result], []) == ExitCode.CONFORMANT
     assert "not measured" in result.describe()
 
 
@@ -63,13 +61,13 @@ def test_a_failed_gate_is_described_with_its_measured_value_and_threshold():
     [result] = evaluate_gates({"customer.get.p95_ms": 0.001}, snapshot())
 
     assert result.describe() == "gate customer.get.p95_ms FAILED: measured 12, required <= 0.001"
-    assert exit_code([result], []) == EXIT_GATE_FAILED
+    assert exit_code([result], []) == ExitCode.NOT_CONFORMANT
 
 
 def test_an_invalid_run_exits_3_even_when_a_gate_also_failed():
     results = evaluate_gates({"customer.get.p95_ms": 0.001}, snapshot())
 
-    assert exit_code(results, ["no requests were made"]) == EXIT_INVALID_RUN
+    assert exit_code(results, ["no requests were made"]) == ExitCode.INCOMPLETE
 
 
 @pytest.mark.parametrize(

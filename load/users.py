@@ -92,7 +92,7 @@ class CapillaryUser(FastHttpUser):
         with self.client.post(TOKEN_GENERATE_PATH, json=request, name=name, catch_response=True) as response:
             body = body_of(response)
             outcome = classify_token_response(response.status_code, body)
-            problem = None if outcome is Outcome.THROTTLED else issued_token_problem(outcome, body)
+            problem = None if outcome is Outcome.THROTTLED else issued_token_problem(response.status_code, body)
             self._judge(response, name, outcome, problem)
         token = access_token(body)
         if outcome is Outcome.THROTTLED or problem or token is None:
@@ -106,7 +106,7 @@ class CapillaryUser(FastHttpUser):
         with self.client.post(TOKEN_GENERATE_PATH, json=request, name=name, catch_response=True) as response:
             body = body_of(response)
             outcome = classify_token_response(response.status_code, body)
-            problem = None if outcome is Outcome.THROTTLED else rejected_credentials_problem(outcome, body)
+            problem = None if outcome is Outcome.THROTTLED else rejected_credentials_problem(response.status_code, body)
             self._judge(response, name, outcome, problem)
 
     # -- resources ---------------------------------------------------------------------------

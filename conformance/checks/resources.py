@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from conformance import protocol
+from conformance.checks import predicates
 from conformance.checks.failures import ConformanceFailure
 from conformance.exchange import Exchange
 
@@ -170,9 +171,10 @@ def method_was_refused(exchange: Exchange) -> None:
 
 def never_a_server_error(exchange: Exchange) -> None:
     """No crash: a 5xx counts only without a well-formed envelope (a v1.1 all-failed 500 is an answer)."""
-    if exchange.api_outcome is Outcome.SERVER_ERROR:
+    problem = predicates.crash_problem(exchange.api_outcome, exchange.status)
+    if problem:
         raise ConformanceFailure("never_a_server_error", "an answer (any status with an envelope, or below 500)",
-                                 _status_line(exchange), exchange)
+                                 f"{problem}: {_status_line(exchange)}", exchange)
 
 
 def has_request_id(exchange: Exchange) -> str:

@@ -10,7 +10,10 @@ so, or the security reason. `docs/requirements.md` is rendered from this table.
 from __future__ import annotations
 
 import enum
+import re
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 
 class Level(enum.Enum):
@@ -128,3 +131,33 @@ def markdown_table() -> str:
     lines = ["| id | level | requirement | basis |", "|---|---|---|---|"]
     lines += [f"| {r.id} | {r.level.value} | {r.title} | {r.basis} |" for r in REQUIREMENTS.values()]
     return "\n".join(lines)
+
+
+CONTRACT = Path(__file__).resolve().parents[1] / "docs" / "contract.md"
+
+
+def render_contract(text: str) -> str:
+    """docs/contract.md with both requirement tables filled in from the catalogues."""
+    from conformance.judge.requirements import markdown_table as client_table
+
+    for marker, table in (("requirements", markdown_table()), ("client-requirements", client_table())):
+        start, end = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
+        text = re.sub(f"{re.escape(start)}.*?{re.escape(end)}", f"{start}\n{table}\n{end}".replace("\\", "\\\\"),
+                      text, flags=re.S)
+    return text
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m conformance.requirements [--write]`: print (or rewrite) docs/contract.md's tables."""
+    rendered = render_contract(CONTRACT.read_text(encoding="utf-8"))
+    if argv is None:
+        argv = sys.argv[1:]
+    if "--write" in argv:
+        CONTRACT.write_text(rendered, encoding="utf-8")
+    else:
+        print(markdown_table())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

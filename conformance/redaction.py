@@ -1,26 +1,53 @@
-"""The one place that knows what a secret looks like, and how to hide it.
+"""The one place that knows what a secret looks like, how to hide it, and how to find one that got out.
 
 Redaction is by value (every secret the profile holds, every token the run saw) and by shape
 (JWT signatures, `secret`/`password` JSON members, Basic credentials, the token header), so a
-secret reaches an artifact only if it is neither known nor shaped like one.
+secret reaches an artifact only if it is neither known nor shaped like one. The leak finder is
+the independent check afterwards: `leaks_in_text` says which known secrets, in any spelling an
+artifact gives them, and how many signed JWTs a text holds (conformance/certify/leaks.py walks
+the files and decodes their layers; this module judges each layer).
 """
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import quote
 
 REDACTED = "***"
-_JWT = re.compile(r"(eyJ[A-Za-z0-9_-]*)\.([A-Za-z0-9_-]*)\.([A-Za-z0-9_-]+)")
+SIGNATURE_REDACTED = "<signature redacted>"
+# Shorter values would match everywhere: neither redaction nor the leak scan looks for them.
+MIN_SECRET_LENGTH = 4
+# A real signature is far longer (HS256: 43 characters, RS256: 342); a shorter tail after two dots
+# is not what a leaked token looks like.
+MIN_SIGNATURE_LENGTH = 16
+# A compact JWS: header.payload.signature, each base64url. Every JOSE header is a JSON object,
+# whose base64url starts with "eyJ" (`{"`): that is what makes the shape findable in any text.
+_SEGMENT = r"[\w-]"
+JWT_PATTERN = re.compile(rf"(eyJ{_SEGMENT}*)\.({_SEGMENT}*)\.({_SEGMENT}*)", re.ASCII)
+# The same shape with a signature long enough to be one: what the leak scan counts.
+SIGNED_JWT_PATTERN = re.compile(rf"eyJ{_SEGMENT}*\.{_SEGMENT}*\.{_SEGMENT}{{{MIN_SIGNATURE_LENGTH},}}", re.ASCII)
 _SECRET_MEMBER = re.compile(r'("(?:secret|password|accessToken)"\s*:\s*)"((?:[^"\\]|\\.)*)"')
 _BASIC = re.compile(r"(Basic\s+)[A-Za-z0-9+/=]+", re.IGNORECASE)
 SENSITIVE_HEADERS = frozenset({"x-cap-api-oauth-token", "authorization", "cookie", "set-cookie"})
 
 
+def _without_signatures(text: str) -> str:
+    """Every JWT keeps its header and claims (evidence) and loses its signature."""
+    return JWT_PATTERN.sub(lambda m: f"{m[1]}.{m[2]}.{SIGNATURE_REDACTED}" if m[3] else m[0], text)
+
+
+def signed_jwts(text: str) -> list[str]:
+    """The JWTs in `text` that still carry a signature (what must never reach an artifact)."""
+    return SIGNED_JWT_PATTERN.findall(text)
+
+
 def looks_like_a_signed_jwt(text: str) -> bool:
-    """Anything JWT-shaped with a signature (the one JWT shape the project knows)."""
-    return _JWT.search(text) is not None
+    """Whether `text` holds anything shaped like a signed JWT (e.g. a token in a refusal's body)."""
+    return SIGNED_JWT_PATTERN.search(text) is not None
 
 
 class Redactor:
@@ -35,9 +62,10 @@ class Redactor:
         """Remember more values to hide (e.g. every token the run obtained)."""
         # A token's signature is the secret part: forged tokens reuse it with other headers or
         # payloads, so it is hidden on its own as well as inside the whole token.
-        signatures = [v.rsplit(".", 1)[1] for v in values if v.count(".") == 2 and len(v.rsplit(".", 1)[1]) >= 16]
+        signatures = [v.rsplit(".", 1)[1] for v in values
+                      if v.count(".") == 2 and len(v.rsplit(".", 1)[1]) >= MIN_SIGNATURE_LENGTH]
         with self._lock:
-            self._secrets.update(v for v in [*values, *signatures] if v and len(v) >= 4)
+            self._secrets.update(v for v in [*values, *signatures] if len(v) >= MIN_SECRET_LENGTH)
             self._ordered = sorted(self._secrets, key=len, reverse=True)
 
     @property
@@ -47,7 +75,7 @@ class Redactor:
 
     def text(self, value: str) -> str:
         # Signatures go first so a token keeps its decodable header and claims as evidence.
-        value = _JWT.sub(lambda m: f"{m.group(1)}.{m.group(2)}.<signature redacted>", value)
+        value = _without_signatures(value)
         value = _SECRET_MEMBER.sub(lambda m: f'{m.group(1)}"{REDACTED}"', value)
         value = _BASIC.sub(lambda m: f"{m.group(1)}{REDACTED}", value)
         for secret in self.known:
@@ -58,11 +86,30 @@ class Redactor:
     def header(self, name: str, value: str) -> str:
         if name.lower() in SENSITIVE_HEADERS:
             # Keep the token's header and claims (useful evidence), never its signature.
-            shaped = _JWT.sub(lambda m: f"{m.group(1)}.{m.group(2)}.<signature redacted>", value)
+            shaped = _without_signatures(value)
             return self.text(shaped) if shaped != value else REDACTED
         return self.text(value)
 
 
-def find_leaks(text: str, secrets: Iterable[str]) -> list[str]:
-    """Which of the literal secrets occur in the text (used by the leak scan and by tests)."""
-    return [s for s in secrets if s and s in text]
+@dataclass(frozen=True)
+class LabelledSecret:
+    """A secret and what a report may call it (the label is shown, the value never)."""
+
+    label: str
+    value: str
+
+
+def labelled_secrets(pairs: Iterable[tuple[str, str]]) -> list[LabelledSecret]:
+    """(label, value) pairs as secrets worth looking for: values too short to look for are left out."""
+    return [LabelledSecret(label, value) for label, value in pairs if len(value) >= MIN_SECRET_LENGTH]
+
+
+def spellings(secret: str) -> set[str]:
+    """How a secret may appear in an artifact: raw, JSON-escaped, percent-encoded, with escaped slashes."""
+    return {secret, json.dumps(secret)[1:-1], quote(secret, safe=""), secret.replace("/", "\\/")}
+
+
+def leaks_in_text(text: str, secrets: Iterable[LabelledSecret]) -> tuple[list[LabelledSecret], int]:
+    """What leaked into one text: the secrets it shows (in any spelling), and how many signed JWTs."""
+    shown = [secret for secret in secrets if any(spelling in text for spelling in spellings(secret.value))]
+    return shown, len(signed_jwts(text))

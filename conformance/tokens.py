@@ -1,7 +1,7 @@
-"""Decode and inspect JWTs: strict base64url, unverified decoding, evidence redaction, RS256 checks.
+"""Decode and inspect JWTs: strict base64url, unverified decoding, RS256 checks.
 
 Pure: no I/O, no pytest, no logging. Signatures never leave this module in readable form except
-inside `DecodedToken` (which callers must not write to evidence: use `signature_redacted`).
+inside `DecodedToken` (which callers must not write to evidence: conformance.redaction hides them).
 """
 
 from __future__ import annotations
@@ -122,42 +122,6 @@ def decode_unverified(token: str) -> DecodedToken:
     signature = b64url_decode(signature_segment)
     signing_input = f"{header_segment}.{payload_segment}".encode("ascii")
     return DecodedToken(token, header, claims, signing_input, signature)
-
-
-def signature_redacted(token: str) -> str:
-    """The token as evidence may show it: `header.payload.<redacted:N bytes>`.
-
-    Everything after the second dot counts as signature, so extra segments are hidden too; a JWS
-    JSON serialization has its `signature` members hidden. Texts without a signature part (one or
-    two segments) are returned unchanged: there is nothing secret in them.
-    """
-    if token.lstrip().startswith("{"):
-        return _json_serialization_redacted(token)
-    parts = token.split(".", 2)
-    if len(parts) < 3:
-        return token
-    header_segment, payload_segment, rest = parts
-    try:
-        size = f"{len(b64url_decode(rest))} bytes"
-    except MalformedToken:
-        size = f"{len(rest)} chars"
-    return f"{header_segment}.{payload_segment}.<redacted:{size}>"
-
-
-def _json_serialization_redacted(token: str) -> str:
-    try:
-        document = json.loads(token)
-    except json.JSONDecodeError:
-        return f"<redacted:{len(token)} chars of non-JSON text>"
-
-    def hide(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: (f"<redacted:{len(str(v))} chars>" if k == "signature" else hide(v)) for k, v in value.items()}
-        if isinstance(value, list):
-            return [hide(item) for item in value]
-        return value
-
-    return json.dumps(hide(document), separators=(",", ":"))
 
 
 def verify_rs256(token: str, public_key: rsa.RSAPublicKey) -> dict[str, Any]:

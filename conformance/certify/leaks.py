@@ -2,35 +2,26 @@
 
 Redaction happens when evidence is written; this scan is the independent check afterwards,
 over every file (JUnit, Allure results and HTML, logs, exchanges, load CSV/HTML, the bundle).
-It looks for each literal secret of the profile, raw and as it would appear JSON-escaped,
-percent-encoded or inside base64 (the Allure single-file HTML embeds its data as base64), and
-for any compact JWT that still carries its signature. A hit is described by what it is and
-where, never by its value.
+This module walks the files and decodes their layers: the text as written, percent-decoded, and
+whatever hides inside base64 (the Allure single-file HTML embeds its data as base64). What
+counts as a leak in a layer (each secret in any spelling, any JWT still carrying its signature)
+is conformance.redaction's to say. A hit is described by what it is and where, never by its value.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
 from conformance.profiles.model import Profile
+from conformance.redaction import LabelledSecret, labelled_secrets, leaks_in_text
 
-# A token whose signature segment is present (a redacted one ends in `<signature redacted>`).
-FULL_JWT = re.compile(r"eyJ[\w-]*\.[\w-]*\.[\w-]{20,}", re.ASCII)
 _BASE64_RUN = re.compile(rb"[A-Za-z0-9+/]{24,}={0,2}")
-MIN_SECRET_LENGTH = 4  # the redactor ignores shorter values too: they would match everywhere
-
-
-@dataclass(frozen=True)
-class LabelledSecret:
-    label: str
-    value: str
 
 
 @dataclass(frozen=True)
@@ -44,12 +35,7 @@ class Leak:
 
 def profile_secrets(profile: Profile) -> list[LabelledSecret]:
     """Every secret of the profile, named by where it comes from (the name is what a report shows)."""
-    return [LabelledSecret(label, value) for label, value in profile.labelled_secrets()
-            if len(value) >= MIN_SECRET_LENGTH]
-
-
-def _spellings(secret: str) -> set[str]:
-    return {secret, json.dumps(secret)[1:-1], quote(secret, safe=""), secret.replace("/", "\\/")}
+    return labelled_secrets(profile.labelled_secrets())
 
 
 def _base64_payloads(data: bytes) -> Iterator[str]:
@@ -61,25 +47,30 @@ def _base64_payloads(data: bytes) -> Iterator[str]:
             continue
 
 
-def leaks_in_bytes(data: bytes, secrets: Iterable[LabelledSecret]) -> list[str]:
-    """What leaked in one file's bytes, as descriptions; empty when clean."""
+def decoded_layers(data: bytes) -> list[tuple[str, str]]:
+    """(how it was found, text) for one file: as written, percent-decoded, and inside base64."""
     text = data.decode("utf-8", errors="replace")
     layers = [("", text)]
     if "%" in text:
         layers.append((", percent-encoded", unquote(text)))
     layers += [(", inside base64", payload) for payload in _base64_payloads(data)]
-    found: list[str] = []
-    for secret in secrets:
-        spellings = _spellings(secret.value)
-        for how, layer in layers:
-            if any(spelling in layer for spelling in spellings):
-                found.append(f"{secret.label}{how}")
-                break
-    for how, layer in layers:
-        count = len(FULL_JWT.findall(layer))
-        if count:
-            found.append(f"{count} full JWT(s) with signature{how}")
-    return found
+    return layers
+
+
+def leaks_in_bytes(data: bytes, secrets: Iterable[LabelledSecret]) -> list[str]:
+    """What leaked in one file's bytes, as descriptions; empty when clean.
+
+    A secret is named once, with the first layer that shows it; signed JWTs are counted per layer.
+    """
+    secrets = list(secrets)
+    first_seen: dict[LabelledSecret, str] = {}
+    tokens: list[str] = []
+    for how, layer in decoded_layers(data):
+        shown, signed = leaks_in_text(layer, [s for s in secrets if s not in first_seen])
+        first_seen.update((secret, how) for secret in shown)
+        if signed:
+            tokens.append(f"{signed} full JWT(s) with signature{how}")
+    return [f"{s.label}{first_seen[s]}" for s in secrets if s in first_seen] + tokens
 
 
 def files_under(paths: Iterable[Path]) -> Iterator[Path]:

@@ -31,6 +31,7 @@ from conformance.certify.surface import observed_surface, read_exchanges
 from conformance.outcome import ExitCode, verdict_for, worst
 from conformance.profiles import Profile, ProfileError, load_profile
 from conformance.profiles.loader import DEFAULT_PROFILE
+from conformance.redaction import LabelledSecret
 
 MARK = {"passed": "[green]✓[/]", "failed": "[red]✗[/]", "error": "[red]![/]", "incomplete": "[yellow]?[/]"}
 PLAIN_PROGRESS_SECONDS = 2.0  # off a terminal (CI logs), a progress line at most this often
@@ -123,7 +124,7 @@ class CertificationRun:
         secrets = leaks.profile_secrets(self.profile) if self.profile else []
         # The signing key must never travel with the evidence it signs.
         body = b"".join(signing_key_pem.splitlines()[1:-1]).decode()
-        secrets.append(leaks.LabelledSecret("the bundle signing key", body[-40:]))
+        secrets.append(LabelledSecret("the bundle signing key", body[-40:]))
         found, scanned = leaks.scan_for_leaks(paths, secrets)
         record = {"status": "leaks" if found else "clean", "files_scanned": scanned,
                   "leaks": [leak.as_json() for leak in found]}

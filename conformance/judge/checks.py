@@ -12,8 +12,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from conformance import protocol
-from conformance.certify.leaks import LabelledSecret, leaks_in_bytes
+from conformance.certify.leaks import leaks_in_bytes
 from conformance.judge.trace import Entry, Trace
+from conformance.redaction import LabelledSecret
 
 HERD_WINDOW_SECONDS = 1.0  # generations this soon after a 498 answer count as that expiry's regeneration
 THROTTLE_GRACE_SECONDS = 0.25  # other connections' calls this soon may have left before the 429 was read

@@ -27,7 +27,7 @@ from conformance.judge.scenarios import Schedule
 from conformance.judge.trace import Trace
 from conformance.outcome import ExitCode, verdict_for, worst
 from conformance.profiles import Profile
-from conformance.redaction import Redactor
+from conformance.redaction import LabelledSecret, Redactor
 from conformance.tokens import MalformedToken, decode_unverified
 
 SCHEMA_ID = "capillary-client-judge-summary/1"
@@ -108,7 +108,7 @@ def build_summary(run: JudgedRun, redactor: Redactor, *, exit_code: int,
     }
 
 
-def _scan(paths: Sequence[Path], secrets: list[leaks.LabelledSecret]) -> dict[str, Any]:
+def _scan(paths: Sequence[Path], secrets: list[LabelledSecret]) -> dict[str, Any]:
     found, scanned = leaks.scan_for_leaks(paths, secrets)
     return {"status": "leaks" if found else "clean", "files_scanned": scanned,
             "leaks": [leak.as_json() for leak in found]}
@@ -128,7 +128,7 @@ def write_bundle(bundle: Path, run: JudgedRun, redactor: Redactor, signing_key: 
     secrets = leaks.profile_secrets(run.profile)
     # The signing key must never travel with the evidence it signs (as in certification).
     pem_body = b"".join(keys.private_pem(signing_key).splitlines()[1:-1]).decode()
-    secrets.append(leaks.LabelledSecret("the bundle signing key", pem_body[-40:]))
+    secrets.append(LabelledSecret("the bundle signing key", pem_body[-40:]))
     scan = _scan([bundle], secrets)
     code = worst([run.judge_exit_code, ExitCode.ERROR if scan["leaks"] else ExitCode.CONFORMANT])
     summary = build_summary(run, redactor, exit_code=code, leak_scan=scan)

@@ -23,7 +23,6 @@ import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from conformance.certify import keys
-from conformance.certify.leaks import LabelledSecret
 from conformance.certify.provenance import utc_stamp
 from conformance.judge.checks import JudgeSettings, judge
 from conformance.judge.client_process import ClientCannotStart, ClientOutcome, run_client
@@ -35,7 +34,7 @@ from conformance.judge.verdicts import exit_code, incomplete_reasons, requiremen
 from conformance.outcome import ExitCode, verdict_for
 from conformance.profiles import Client, LaunchError, Profile, ProfileError, load_profile, running_target
 from conformance.profiles.loader import DEFAULT_PROFILE
-from conformance.redaction import Redactor
+from conformance.redaction import Redactor, labelled_secrets
 
 DEFAULT_DURATION = 120.0
 
@@ -91,8 +90,8 @@ def prepare(options: JudgeOptions) -> Setup:
     seed = options.seed if options.seed is not None else random.SystemRandom().randrange(10**9)
     till = options.till or profile.integration.till
     settings = JudgeSettings(
-        secrets=tuple(LabelledSecret(f"client secret of role '{r}'", str(c.secret)) for r, c in profile.clients.items()
-                      if len(c.secret) >= 4),
+        secrets=tuple(labelled_secrets((f"client secret of role '{r}'", str(c.secret))
+                                       for r, c in profile.clients.items())),
         processes=options.processes or profile.integration.processes, declared_till=till,
         till_headers=(profile.till_header,))
     return Setup(profile, role, client, Schedule.from_seed(seed, frozenset(scenarios)), settings, notes)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from conformance.certify.exchanges_html import render_exchanges_html
-from conformance.certify.leaks import LabelledSecret, leaks_in_bytes
+from conformance.certify.leaks import leaks_in_bytes
 from conformance.certify.offline import network_fetches
 from conformance.certify.outcome import StepResult
 from conformance.certify.schema_check import certification_summary_schema, validation_errors
@@ -17,7 +17,7 @@ from conformance.certify.summary import build_summary
 from conformance.certify.summary_html import bundle_reports, referenced_exchanges, render_summary_html
 from conformance.certify.surface import observed_surface
 from conformance.profiles.model import ExpectedFailure
-from conformance.redaction import Redactor
+from conformance.redaction import LabelledSecret, Redactor
 from conformance.requirements import REQUIREMENTS
 
 from .conftest import conformance_summary, exchange_record

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from conformance.certify.leaks import LabelledSecret
 from conformance.judge import checks
 from conformance.judge.checks import JudgeSettings
+from conformance.redaction import LabelledSecret
 from tests.judge.traces import KEY, SECRET, TraceBuilder
 
 SETTINGS = JudgeSettings(secrets=(LabelledSecret("client secret of role 'primary'", SECRET),))

@@ -16,8 +16,9 @@ from typing import Any
 
 import pytest
 
-from conformance.certify.leaks import LabelledSecret, scan_for_leaks
+from conformance.certify.leaks import scan_for_leaks
 from conformance.profiles import Profile, load_profile, running_target
+from conformance.redaction import LabelledSecret
 
 REPO = Path(__file__).resolve().parents[2]
 RUN_TIMEOUT_SECONDS = 90

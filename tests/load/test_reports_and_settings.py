@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from conformance.certify.leaks import LabelledSecret, leaks_in_bytes
+from conformance.certify.leaks import leaks_in_bytes
 from conformance.certify.offline import network_fetches
 from conformance.profiles import load_profile
+from conformance.redaction import LabelledSecret
 from load.reports import redact_directory, report_directory, timeline_html, write_summary, write_timeline
 from load.settings import (
     SettingsError,

@@ -8,16 +8,23 @@ suite error, 3 target unreachable or required tests not run).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 import pytest
 
+from conformance.environment import ENV
+from conformance.options import DEFAULT_REPORTS_DIR, as_arguments, declare
+
 SUITES = Path(__file__).resolve().parent / "suites"
+# The suite's own options that this wrapper declares and hands on (--reports-dir it also uses itself).
+HANDED_ON = ("profile", "target", "plan", "seed", "strict", "destructive")
 
 
 def build_pytest_args(args: argparse.Namespace, passthrough: list[str]) -> list[str]:
-    reports = Path(args.reports_dir)
+    # The wrapper needs the folder itself (JUnit, Allure), so it resolves the precedence here too.
+    reports = Path(args.reports_dir or os.environ.get(ENV["reports"]) or DEFAULT_REPORTS_DIR)
     pytest_args = [
         str(SUITES),
         "-p", "no:locust",
@@ -32,26 +39,13 @@ def build_pytest_args(args: argparse.Namespace, passthrough: list[str]) -> list[
         # assertion rewriting saved ~0.8 s of a gate run where no .pyc cache is written.
         "--assert=plain",
     ]
-    for name in ("profile", "target", "plan", "seed"):
-        value = getattr(args, name)
-        if value is not None:
-            pytest_args.append(f"--{name}={value}")
-    if args.strict:
-        pytest_args.append("--strict")
-    if args.destructive:
-        pytest_args.append("--destructive")
+    pytest_args += as_arguments({name: getattr(args, name) for name in HANDED_ON})
     return pytest_args + passthrough
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="capillary-conformance", description=__doc__.splitlines()[0])
-    p.add_argument("--profile", help="profile name or path (default: the embedded reference server)")
-    p.add_argument("--target", help="base URL overriding the profile's")
-    p.add_argument("--plan", choices=("gate", "certification", "nightly"))
-    p.add_argument("--seed", type=int)
-    p.add_argument("--strict", action="store_true", help="SHOULD-level failures fail the run")
-    p.add_argument("--destructive", action="store_true", help="run lockout/rate-limit probes")
-    p.add_argument("--reports-dir", default="reports/conformance")
+    declare(p.add_argument, [*HANDED_ON, "reports_dir"])
     return p
 
 

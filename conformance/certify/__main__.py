@@ -13,14 +13,21 @@ import argparse
 import sys
 from pathlib import Path
 
+from conformance.options import declare
 from conformance.outcome import ExitCode
+from conformance.plans import plan_name
 
 
 def _run(args: argparse.Namespace, passthrough: list[str]) -> int:
     from conformance.certify.pipeline import RunOptions, run_certification
 
+    try:
+        plan = plan_name(args.plan)
+    except ValueError as error:
+        print(f"run: {error}", file=sys.stderr)
+        return ExitCode.ERROR
     return run_certification(RunOptions(
-        profile=args.profile, target=args.target, plan=args.plan, seed=args.seed, strict=args.strict,
+        profile=args.profile, target=args.target, plan=plan, seed=args.seed, strict=args.strict,
         load=not args.no_load, load_seconds=args.load_seconds, allow_remote_load=args.allow_remote_load,
         signing_key=args.signing_key,
         reports_root=args.reports_root, passthrough=passthrough))
@@ -95,11 +102,7 @@ def parser() -> argparse.ArgumentParser:
     commands = p.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="the whole main job for one profile; unknown options go to the suite")
-    run.add_argument("--profile", help="profile name or path (default: the embedded reference server)")
-    run.add_argument("--target", help="base URL overriding the profile's")
-    run.add_argument("--plan", choices=("gate", "certification", "nightly"), default="certification")
-    run.add_argument("--seed", type=int, help="Hypothesis seed (default: random, recorded in the summary)")
-    run.add_argument("--strict", action="store_true", help="SHOULD-level failures fail the run")
+    declare(run.add_argument, ["profile", "target", "plan", "seed", "strict"])
     run.add_argument("--no-load", action="store_true", help="skip the load smoke")
     run.add_argument("--load-seconds", type=int, default=10, metavar="N", help="load smoke duration (default 10)")
     run.add_argument("--allow-remote-load", action="store_true",

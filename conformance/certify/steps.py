@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from conformance.certify.outcome import StepResult, status_for
 from conformance.certify.provenance import REPO_ROOT
+from conformance.options import as_arguments
 from conformance.outcome import ExitCode, as_exit_code
 from conformance.profiles import Profile
 
@@ -92,10 +93,7 @@ def run_conformance(bundle: Path, *, profile: str | None, target: str | None, pl
     progress_file = bundle / "logs" / "conformance-progress.json"
     command = [sys.executable, "-m", "conformance.cli", "--reports-dir", str(bundle),
                "-p", "conformance.plugin.progress"]
-    for flag, value in (("--profile", profile), ("--target", target), ("--plan", plan), ("--seed", seed)):
-        if value is not None:
-            command += [flag, str(value)]
-    command += ["--strict"] if strict else []
+    command += as_arguments({"profile": profile, "target": target, "plan": plan, "seed": seed, "strict": strict})
     started = time.monotonic()
 
     def report_progress() -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from conformance import protocol
-from conformance.redaction import looks_like_a_signed_jwt
+from conformance.redaction import JWT_PATTERN
 
 Outcome = protocol.Outcome
 
@@ -53,7 +53,8 @@ def credentials_rejected_problem(status: int, body: Any) -> str | None:
 
 def token_in_body_problem(body: Any) -> str | None:
     """No token under data.accessToken, nor anything JWT-shaped anywhere in the body."""
-    if protocol.access_token(body) is not None or looks_like_a_signed_jwt(str(body)):
+    # Any JWT shape counts here, however short its signature: a refusal carries no token at all.
+    if protocol.access_token(body) is not None or JWT_PATTERN.search(str(body)):
         return "a token in a refusal"
     return None
 

@@ -98,7 +98,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     run = config.stash[RUN]
     if run.active:
-        reporting.write_terminal_summary(run, terminalreporter)
+        header = run.header() if run.target is not None else None
+        reporting.write_terminal_summary(run.results, header, terminalreporter, strict=run.settings.strict,
+                                         reports_dir=run.settings.reports_dir)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

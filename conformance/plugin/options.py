@@ -8,28 +8,11 @@ from dataclasses import dataclass
 
 import pytest
 
+from conformance.environment import ENV
+from conformance.plans import DEFAULT_PLAN, PLAN_SETTINGS, PLANS, Plan
 from conformance.profiles.loader import DEFAULT_PROFILE
 
-ENV = {"profile": "CAP_PROFILE", "target": "CAP_TARGET", "strict": "CAP_STRICT", "plan": "CAP_PLAN",
-       "seed": "CAP_SEED", "reports": "CAP_REPORTS_DIR", "destructive": "CAP_DESTRUCTIVE"}
-PLANS = ("gate", "certification", "nightly")
-
-
-@dataclass(frozen=True)
-class Plan:
-    name: str
-    hypothesis_examples: int
-    derandomize: bool
-    expiry_budget_seconds: float
-
-
-PLAN_SETTINGS = {
-    # gate: fast and reproducible, for pull requests.
-    "gate": Plan("gate", 25, True, 15.0),
-    "certification": Plan("certification", 100, False, 900.0),
-    # nightly: many examples and long expiry waits are affordable.
-    "nightly": Plan("nightly", 400, False, 1800.0),
-}
+__all__ = ["ENV", "MARKERS", "PLANS", "PLAN_SETTINGS", "Plan", "Settings", "add_options", "read_settings"]
 
 MARKERS = (
     "requirement(id, *more_ids, level=None, basis=None, pinned_by=None): the requirement(s) this test checks; "
@@ -78,7 +61,7 @@ def _flag(value: bool | None, env: str) -> bool:
 
 def read_settings(config: pytest.Config) -> Settings:
     get = config.getoption
-    plan = get("plan") or os.environ.get(ENV["plan"]) or "certification"
+    plan = get("plan") or os.environ.get(ENV["plan"]) or DEFAULT_PLAN
     if plan not in PLAN_SETTINGS:
         raise pytest.UsageError(f"{ENV['plan']}={plan!r} is not one of {', '.join(PLANS)}")
     seed_text = get("seed") if get("seed") is not None else os.environ.get(ENV["seed"])

@@ -1,39 +1,22 @@
-"""Evidence: redacted reports, Allure labels and attachments, summary JSON, terminal summary."""
+"""Evidence: redacted reports, Allure labels and attachments, summary JSON, terminal summary.
+
+Takes plain data (results, a header, exchanges, the redactor), never the run object: reporting
+and the run do not import each other.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
+from conformance.exchange import Exchange
+from conformance.plugin.results import RunResults
+from conformance.redaction import Redactor
 from conformance.requirements import REQUIREMENTS, Level
-
-if TYPE_CHECKING:
-    from conformance.context import TargetContext
-    from conformance.plugin.session import ConformanceRun
-    from conformance.redaction import Redactor
-
-
-def load_public_key(context: TargetContext) -> Any:
-    """The target's public key from the profile (file or JWKS URL), or None when it gives none."""
-    from cryptography.hazmat.primitives.serialization import load_pem_public_key
-
-    from conformance.tokens import public_key_from_jwks
-
-    profile = context.profile
-    if profile.public_key_file:
-        return load_pem_public_key(profile.public_key_file.read_bytes())
-    if profile.public_key_url:
-        exchange = context.api.fetch(profile.public_key_url, label="preflight: public key (JWKS)")
-        kid = context.observed.get("kid") or ""
-        if exchange.status == 200 and isinstance(exchange.json, dict):
-            try:
-                return public_key_from_jwks(exchange.json, str(kid))
-            except (KeyError, ValueError):
-                return None
-    return None
 
 
 def key_fingerprint(key: Any) -> str | None:
@@ -88,49 +71,47 @@ def allure_labels(item: pytest.Item) -> None:
                             else allure.severity_level.MINOR)
 
 
-def attach_evidence(run: ConformanceRun, item: pytest.Item, exchange_ids: list[int]) -> None:
+def attach_evidence(exchanges: list[Exchange], redactor: Redactor) -> None:
     """Failing tests carry their redacted exchanges and curl reproductions."""
     try:
         import allure
     except ImportError:  # pragma: no cover
         return
-    for eid in exchange_ids[-12:]:
-        exchange = run.exchanges.get(eid)
-        if exchange is None:
-            continue
-        allure.attach(exchange.summary(run.redactor), name=f"exchange {eid}: {exchange.label}",
+    for exchange in exchanges[-12:]:
+        allure.attach(exchange.summary(redactor), name=f"exchange {exchange.id}: {exchange.label}",
                       attachment_type=allure.attachment_type.JSON)
-        allure.attach(exchange.as_curl(run.redactor), name=f"curl {eid}", attachment_type=allure.attachment_type.TEXT)
+        allure.attach(exchange.as_curl(redactor), name=f"curl {exchange.id}",
+                      attachment_type=allure.attachment_type.TEXT)
 
 
-def write_run_outputs(run: ConformanceRun) -> None:
-    if run.profile is None or run.context is None:
-        return
-    out = Path(run.settings.reports_dir)
-    summary = run.results.write_summary(out / "summary.json", run.header(), strict=run.settings.strict)
-    run.exchanges_jsonl(out / "exchanges.jsonl")
-    run.config.stash[SUMMARY] = summary
-    allure_dir = run.config.getoption("allure_report_dir", None)
+def write_run_outputs(out: Path, results: RunResults, header: dict[str, Any], exchanges: list[Exchange],
+                      redactor: Redactor, *, strict: bool, allure_dir: str | None) -> dict[str, Any]:
+    """summary.json, exchanges.jsonl (redacted), and Allure's environment and categories; the summary."""
+    summary = results.write_summary(out / "summary.json", header, strict=strict)
+    out.mkdir(parents=True, exist_ok=True)
+    with (out / "exchanges.jsonl").open("w", encoding="utf-8") as jsonl:
+        for exchange in exchanges:
+            jsonl.write(json.dumps(exchange.redacted(redactor), ensure_ascii=False) + "\n")
     if allure_dir:  # environment.properties and categories.json beside allure-pytest's results
         from conformance.certify.allure_metadata import write_allure_metadata
 
         write_allure_metadata(Path(allure_dir), summary)
+    return summary
 
 
 SUMMARY = pytest.StashKey[dict[str, Any]]()
 
 
-def write_terminal_summary(run: ConformanceRun, reporter: Any) -> None:
-    table = run.results.requirement_verdicts()
+def write_terminal_summary(results: RunResults, header: dict[str, Any] | None, reporter: Any, *, strict: bool,
+                           reports_dir: str) -> None:
+    table = results.requirement_verdicts()
     reporter.section("capillary conformance")
-    width = max(len(r) for r in table)
+    width = max(len(r) for r in table) if table else 0
     for rid, row in table.items():
         reporter.write_line(f"{rid:<{width}}  {row['level']:<6}  {row['verdict']:<8}  {row['title']}")
-    if run.context is not None:
-        stats = run.context.api.stats
-        reporter.write_line(f"requests made: {stats.requests} (throttled answers: {stats.throttled}); "
-                            f"server clock offset {run.context.clock.offset:+.2f} s; seed {run.settings.seed}")
-    code = run.results.exit_code(strict=run.settings.strict)
-    reporter.write_line(f"verdict: {run.results.verdict_banner(strict=run.settings.strict).upper()} "
-                        f"(exit {code}); summary: {Path(run.settings.reports_dir) / 'summary.json'}")
-
+    if header is not None:
+        reporter.write_line(f"requests made: {header['requests']} (throttled answers: {header['throttled']}); "
+                            f"server clock offset {header['clock_offset_seconds']:+.2f} s; seed {header['seed']}")
+    code = results.exit_code(strict=strict)
+    reporter.write_line(f"verdict: {results.verdict_banner(strict=strict).upper()} "
+                        f"(exit {code}); summary: {Path(reports_dir) / 'summary.json'}")

@@ -8,9 +8,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from conformance.outcome import ExitCode, verdict_for, verdict_severity
 from conformance.requirements import REQUIREMENTS, Level
-
-EXIT_CONFORMANT, EXIT_FAILURE, EXIT_ERROR, EXIT_INCOMPLETE = 0, 1, 2, 3
 
 
 @dataclass
@@ -48,7 +47,8 @@ class RunResults:
         previous.duration += result.duration
         # A test may set its level while running (judged_as): the later phase knows it.
         previous.level, previous.basis = result.level, result.basis
-        if _RANK[result.verdict] > _RANK[previous.verdict]:
+        # The outcome module's order: a test that fails in its call and errors in teardown failed.
+        if verdict_severity(result.verdict) > verdict_severity(previous.verdict):
             previous.verdict, previous.message = result.verdict, result.message
 
     def requirement_verdicts(self) -> dict[str, dict[str, Any]]:
@@ -86,21 +86,20 @@ class RunResults:
 
     def exit_code(self, *, strict: bool) -> int:
         if self.suite_errors:
-            return EXIT_ERROR
+            return ExitCode.ERROR
         table = self.requirement_verdicts()
         if any(row["verdict"] == "fail" for row in table.values()):
-            return EXIT_FAILURE
+            return ExitCode.NOT_CONFORMANT
         if strict and any(row["verdict"] == "warning" for row in table.values()):
-            return EXIT_FAILURE
+            return ExitCode.NOT_CONFORMANT
         # A MUST requirement none of whose tests reached a verdict: the run cannot certify anything.
         if any(row["verdict"] in ("error", "not-run") and row["level"] == Level.MUST.value
                for row in table.values()):
-            return EXIT_INCOMPLETE
-        return EXIT_CONFORMANT
+            return ExitCode.INCOMPLETE
+        return ExitCode.CONFORMANT
 
     def verdict_banner(self, *, strict: bool) -> str:
-        return {EXIT_CONFORMANT: "conformant", EXIT_FAILURE: "not conformant"}.get(
-            self.exit_code(strict=strict), "incomplete")
+        return verdict_for(self.exit_code(strict=strict))
 
     def write_summary(self, path: Path, header: dict[str, Any], *, strict: bool) -> dict[str, Any]:
         counts: dict[str, int] = {}
@@ -125,4 +124,3 @@ class RunResults:
         return summary
 
 
-_RANK = {"pass": 0, "observed": 1, "skipped": 1, "xfail": 1, "warning": 2, "fail": 3, "error": 4}

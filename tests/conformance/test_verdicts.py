@@ -48,3 +48,24 @@ def test_expected_failure_that_no_longer_fails_fails_the_run(tmp_path: Path) -> 
                         "--requirement=CAP-TOK-09")
     assert run.exit_code == 1, run.output[-2000:]
     assert run.verdicts()[WAIVED.split("::")[1]] == "fail"
+
+
+def test_a_test_that_fails_in_its_call_and_errors_in_teardown_makes_the_run_not_conformant() -> None:
+    """The failure is the news (exit 1); the teardown error must not turn it into 'incomplete' (3)."""
+    from conformance.plugin.results import RunResults, TestResult
+
+    results = RunResults()
+    for phase_verdict in ("pass", "fail", "error"):  # setup, call, teardown
+        results.record(TestResult("suites/test_x.py::test_y", ["CAP-USE-01"], "MUST", phase_verdict, 0.1))
+    assert results.tests["suites/test_x.py::test_y"].verdict == "fail"
+    assert results.exit_code(strict=False) == 1
+
+
+def test_a_profiles_expected_failure_names_one_test_exactly() -> None:
+    from conformance.plugin.session import _same_test
+
+    nodeid = "conformance/suites/test_token_use.py::test_token_sent_anywhere_but_its_header_is_refused[cookie-only]"
+    assert _same_test(nodeid, "test_token_use.py::test_token_sent_anywhere_but_its_header_is_refused[cookie-only]")
+    assert _same_test(nodeid, nodeid)
+    assert not _same_test(nodeid, "only]")  # a suffix is not a name
+    assert not _same_test(nodeid, "test_token_use.py::test_token_sent_anywhere_but_its_header_is_refused")

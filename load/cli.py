@@ -1,8 +1,10 @@
 """`python -m load run <scenario> ...`: one entry point for every scenario (no locust import here).
 
-It resolves the profile and the target (launching the profile's `[launch]` command when no
-target is given), runs Locust as child processes, redacts the report folder, and exits with
-the code that counts: 0 gates passed, 1 a gate failed, 2 usage error, 3 invalid run.
+It resolves the profile and the target once (conformance.profiles.target: --target, CAP_TARGET,
+the profile, launching its `[launch]` command when no URL is given), runs Locust as child
+processes pointed at that target, redacts Locust's own report files once they are complete, and
+exits with the code that counts (conformance.outcome): 0 gates passed, 1 a gate failed, 2 usage
+error, 3 invalid run.
 """
 
 from __future__ import annotations
@@ -13,14 +15,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from conformance.options import declare
 from conformance.outcome import ExitCode
 from conformance.profiles import LaunchError, ProfileError, running_target
 from load.gates import GateError, parse_gate_assignments
+from load.options import add_shared_options, locust_arguments
 from load.processes import REPO_ROOT, LocustRun, run_locust
-from load.reports import annotate_summary, redact_directory, report_directory
-from load.settings import SettingsError, check_target_allowed, profile_name, resolve_profile, target_url
+from load.reports import annotate_summary, redact_locust_files, report_directory
+from load.settings import SettingsError, check_target_allowed, resolve_profile
 from load.stages import StageError, parse_duration, parse_stages
-from load.token_cache import TokenMode
 
 SCENARIOS_DIR = REPO_ROOT / "load" / "scenarios"
 SHAPES = {"stages": REPO_ROOT / "load" / "shapes.py"}
@@ -37,40 +40,16 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run scenarios headless (together, in one Locust run) and judge the run")
     run.add_argument("scenarios", nargs="+", metavar="scenario",
                      help="one or more of: " + ", ".join(scenario_names()) + " (several share the users)")
-    run.add_argument("--profile", help="profile name or .toml path (env CAP_PROFILE; default: reference)")
-    run.add_argument("--target", help="base URL of the server under test (env CAP_TARGET; default: the profile's)")
+    declare(run.add_argument, ["profile", "target"])
     run.add_argument("--users", "-u", type=int, default=5)
     run.add_argument("--spawn-rate", "-r", type=float, default=5.0)
     run.add_argument("--run-time", "-t", default="10s", help="e.g. 10s, 1m30s")
-    run.add_argument("--gate", action="append", default=[], metavar="NAME=VALUE",
-                     help="pass/fail gate, e.g. customer.get.p95_ms=150 (repeatable; overrides [load.gates])")
     run.add_argument("--workers", type=int, default=0, help="run one master and N workers on loopback")
     run.add_argument("--workers-max-wait", type=float, default=30.0, help="seconds the master waits for workers")
-    run.add_argument("--polite", action="store_true", help="pace to the profile's rate_limit_per_minute")
     run.add_argument("--shape", choices=sorted(SHAPES), help="a load shape instead of constant users")
-    run.add_argument("--stages", default="", help="stages table UNTIL:USERS:RATE,... (default: ramp/plateau/spike)")
-    run.add_argument("--token-mode", choices=[m.value for m in TokenMode], help="default: the scenario's")
-    run.add_argument("--token-refresh-margin", type=float, default=0.0, help="renew tokens N s before exp")
-    run.add_argument("--token-jitter", type=float, default=0.0, help="renew a random 0..N s earlier still")
-    run.add_argument("--task-rate", type=float, default=0.0, help="task iterations per user per second")
-    run.add_argument("--invalid-share", type=float, default=0.2, help="token_storm: share of wrong credentials")
     run.add_argument("--report-dir", type=Path, help="default: reports/load/<scenario>-<UTC timestamp>/")
-    run.add_argument("--allow-remote", action="store_true", help="allow a target that is not on loopback")
+    add_shared_options(run)
     return parser
-
-
-def load_options(args: argparse.Namespace) -> list[str]:
-    """Our options, in Locust's spelling (registered by load.hooks), for master and workers alike."""
-    options = [f"--gate={gate}" for gate in args.gate]
-    if args.token_mode:
-        options += ["--token-mode", args.token_mode]
-    options += ["--token-refresh-margin", f"{args.token_refresh_margin:g}", "--token-jitter", f"{args.token_jitter:g}",
-                "--task-rate", f"{args.task_rate:g}", "--invalid-share", f"{args.invalid_share:g}"]
-    if args.stages:
-        options += ["--stages", args.stages]
-    options += ["--polite"] if args.polite else []
-    options += ["--allow-remote"] if args.allow_remote else []
-    return options
 
 
 def run_scenario(args: argparse.Namespace) -> int:
@@ -87,7 +66,7 @@ def run_scenario(args: argparse.Namespace) -> int:
         if args.stages:
             parse_stages(args.stages)
         run_seconds = parse_duration(args.run_time)
-        profile = resolve_profile(profile_name(args.profile), target_url(args.target))
+        profile = resolve_profile(args.profile, args.target)
     except (ProfileError, SettingsError, GateError, StageError) as error:
         print(f"load: {error}", file=sys.stderr)
         return ExitCode.ERROR
@@ -96,12 +75,11 @@ def run_scenario(args: argparse.Namespace) -> int:
     try:
         with running_target(profile) as live:
             check_target_allowed(live.base_url, args.allow_remote)
-            if not live.base_url:
-                raise SettingsError(f"profile {profile.name!r} has no base_url and no [launch]: give --target")
             code = run_locust(LocustRun(
                 locustfiles=locustfiles, host=live.base_url, report_dir=report_dir, users=args.users,
                 spawn_rate=args.spawn_rate, run_seconds=run_seconds, profile=str(profile.source),
-                load_options=load_options(args), workers=args.workers,
+                # Locust's processes read the target from --host and leave Locust's files to us.
+                load_options=[*locust_arguments(args), "--redacted-by-parent"], workers=args.workers,
                 workers_max_wait_seconds=args.workers_max_wait,
             ))
     except SettingsError as error:
@@ -113,7 +91,7 @@ def run_scenario(args: argparse.Namespace) -> int:
     if report_dir.exists():
         if profile.launch is not None:
             annotate_summary(report_dir, launched_target=True)  # launched here, not by Locust
-        redact_directory(report_dir, profile.secrets())
+        redact_locust_files(report_dir, profile.secrets())  # every Locust process has exited: once, now
     print(f"load: {name}: exit code {code}; report in {report_dir}")
     return code
 

@@ -1,5 +1,7 @@
 """Locust wiring shared by every scenario: options, the target's lifecycle, metrics, gates, reports.
 
+The run's state and settings are load.run_state's; this module is the listeners.
+
 Imported through `load.users`, so always after `locust` itself (gevent must patch first).
 Listeners register at import, once per process. A local run and a master evaluate gates and
 write reports in `quitting`; a worker only ships its metrics with each stats report.
@@ -10,97 +12,38 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from contextlib import ExitStack
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import gevent
-import gevent.event
 import locust.runners
 import locust.stats
 import psutil
 from locust import events
 from locust.env import Environment
-from locust.runners import MasterRunner, Runner, WorkerRunner
+from locust.runners import MasterRunner, Runner
 
 from conformance.outcome import ExitCode
 from conformance.profiles import LaunchError, ProfileError, running_target
 from load import gates as gate_rules
-from load.metrics import ProcessMetrics, RunMetrics
 from load.options import add_load_options, options_of
 from load.progress import ProgressPrinter
-from load.reports import redact_directory, report_directory, write_summary, write_timeline
+from load.reports import redact_locust_files, report_directory, write_summary, write_timeline
+from load.run_state import LoadRun, settings_for
 from load.run_summary import run_snapshot, settings_summary
-from load.settings import (
-    LoadSettings,
-    SettingsError,
-    check_target_allowed,
-    gates_for_run,
-    profile_name,
-    resolve_profile,
-    target_url,
-    task_rate,
-    token_mode,
-)
-from load.stages import StageError, peak_users, stages_for_run
-from load.token_cache import TokenCaches, TokenMode
+from load.settings import SettingsError, check_target_allowed
+from load.stages import StageError
 
 log = logging.getLogger("load")
 METRICS_MESSAGE_KEY = "capillary_load"
 SAMPLE_INTERVAL_SECONDS = 1.0
 MAX_SAMPLES = 24 * 3600  # the sampler stops after a day even if nobody stops it
-HERD_RELEASE_TIMEOUT_SECONDS = 30.0
 # Locust's report charts one point per history interval (5 s by default: 2 points for a 10 s run)
 # and workers report every 3 s: one second each, so its charts and our live line move every second.
 locust.stats.HISTORY_STATS_INTERVAL_SEC = 1
 locust.runners.WORKER_REPORT_INTERVAL = 1.0
-
-
-class LoadRun:
-    """One process's run state: settings, token caches, metrics, and the launched target."""
-
-    def __init__(self, environment: Environment, settings: LoadSettings, scenario: str) -> None:
-        self.environment, self.settings, self.scenario = environment, settings, scenario
-        self.metrics = ProcessMetrics(recovery_sample=self._report_recovery)
-        self.caches = TokenCaches(settings.token_mode, refresh_margin=settings.refresh_margin,
-                                  jitter=settings.jitter, events=self.metrics)
-        self.run_metrics = RunMetrics()
-        self.target = ExitStack()
-        self.launched_target = False
-        self.started_at = datetime.now(UTC)
-        self.all_users_spawned = gevent.event.Event()
-        self.sampler: gevent.Greenlet | None = None
-        self.planned_until: float | None = None
-        self.progress: ProgressPrinter | None = None  # the live status line, printed by the coordinator
-
-    def plan_until_now(self) -> None:
-        """Add what the pacing promised since the last call: users alive x task rate x seconds."""
-        runner = self.environment.runner
-        now = time.monotonic()
-        # A master runs no users itself: its workers plan theirs.
-        if self.planned_until is not None and runner is not None and not isinstance(runner, MasterRunner):
-            self.metrics.plan(now - self.planned_until, runner.user_count, self.settings.task_rate)
-        self.planned_until = now
-
-    @property
-    def is_coordinator(self) -> bool:
-        """The local runner or the master: the process that judges the run and writes reports."""
-        return not isinstance(self.environment.runner, WorkerRunner)
-
-    def wait_for_all_users(self) -> None:
-        """Hold a user until every user exists, so their tokens are minted (and expire) together."""
-        self.all_users_spawned.wait(HERD_RELEASE_TIMEOUT_SECONDS)
-
-    def _report_recovery(self, label: str, seconds: float, succeeded: bool) -> None:
-        # "498 -> regenerate -> retry" as its own sample, so its latency has percentiles too.
-        request_event: Any = self.environment.events.request
-        request_event.fire(
-            request_type="REGEN", name=f"{label}.regen", response_time=seconds * 1000.0, response_length=0,
-            exception=None if succeeded else RuntimeError("no usable token after regenerate-and-retry"),
-            context={}, start_time=time.time() - seconds,
-        )
 
 
 _RUN: LoadRun | None = None
@@ -112,49 +55,12 @@ def current_run() -> LoadRun:
     return _RUN
 
 
-def _scenario_defaults(environment: Environment) -> tuple[str, TokenMode, float, tuple[str, ...]]:
-    classes = environment.user_classes
-    scenario = "+".join(sorted({getattr(c, "scenario", c.__name__) for c in classes})) or "custom"
-    mode = getattr(classes[0], "default_token_mode", TokenMode.SINGLE_FLIGHT) if classes else TokenMode.SINGLE_FLIGHT
-    rate = getattr(classes[0], "default_task_rate", 5.0) if classes else 5.0
-    roles = tuple(sorted({getattr(c, "role", "primary") for c in classes}))
-    return scenario, mode, rate, roles
-
-
-def _settings(environment: Environment) -> tuple[LoadSettings, str]:
-    options = options_of(environment)
-    scenario, default_mode, default_rate, roles = _scenario_defaults(environment)
-    profile = resolve_profile(profile_name(options.profile), environment.host or target_url(options.target))
-    for role in roles:
-        if role not in profile.clients:
-            raise SettingsError(f"profile {profile.name!r} has no [clients.{role}], which scenario {scenario} needs")
-    planned_users = options.num_users or 1
-    if environment.shape_class is not None:
-        planned_users = peak_users(stages_for_run(options.stages, options.run_time, options.num_users))
-    settings = LoadSettings(
-        profile=profile,
-        token_mode=token_mode(options.token_mode, default_mode),
-        refresh_margin=options.token_refresh_margin,
-        jitter=options.token_jitter,
-        polite=options.polite,
-        task_rate=task_rate(options.task_rate, default_rate, options.polite, profile.rate_limit_per_minute,
-                            planned_users),
-        invalid_share=options.invalid_share,
-        gates=gates_for_run(profile, options.gate),
-        report_dir=Path(options.report_dir) if options.report_dir else report_directory(scenario),
-        max_iterations_per_user=options.max_iterations,
-    )
-    if settings.polite and profile.rate_limit_per_minute == 0:
-        log.warning("--polite: profile %s sets no rate_limit_per_minute, so nothing is paced", profile.name)
-    return settings, scenario
-
-
 def start_run(environment: Environment, runner: Runner | None = None, **_kwargs: Any) -> None:
     global _RUN
     if environment.parsed_options is None:
         return  # Locust used as a library: nothing to wire
     try:
-        settings, scenario = _settings(environment)
+        settings, scenario = settings_for(environment)
     except (ProfileError, SettingsError, StageError) as error:
         log.error("cannot start the load run: %s", error)
         sys.exit(ExitCode.ERROR)
@@ -173,18 +79,15 @@ def _point_at_target(environment: Environment, run: LoadRun) -> None:
     options = options_of(environment)
     if not options.html_file and settings.report_dir:  # plain `locust -f ...`: Locust's HTML goes beside ours
         options.html_file = str(settings.report_dir / "locust.html")
-    profile = settings.profile
     try:
-        if not profile.base_url and profile.launch is not None:
-            profile = run.target.enter_context(running_target(profile))
-            run.launched_target = True
-        if not profile.base_url:
-            raise SettingsError(f"profile {profile.name!r} has no base_url and no [launch]: give --host or --target")
+        # The profile was resolved in settings_for; a [launch] still there means: start it here.
+        profile = run.target.enter_context(running_target(settings.profile))
+        run.launched_target = settings.profile.launch is not None
         check_target_allowed(profile.base_url, options.allow_remote)
     except LaunchError as error:
         log.error("the target did not start: %s", error)
         sys.exit(ExitCode.INCOMPLETE)
-    except SettingsError as error:
+    except (ProfileError, SettingsError) as error:
         run.target.close()
         log.error("cannot start the load run: %s", error)
         sys.exit(ExitCode.ERROR)
@@ -286,9 +189,13 @@ def _judge_and_report(environment: Environment, run: LoadRun) -> int:
     }
     directory = run.settings.report_dir or report_directory(run.scenario)
     secrets = run.settings.profile.secrets()
+    # Our files are redacted as they are written; Locust's own (its HTML, written before this event)
+    # once here, unless `python -m load` does it after every process has exited.
     write_summary(directory, summary, secrets)
-    write_timeline(directory, f"{run.scenario} on {run.settings.profile.name}", run.run_metrics.timeline(), summary)
-    redact_directory(directory, secrets)
+    write_timeline(directory, f"{run.scenario} on {run.settings.profile.name}", run.run_metrics.timeline(), summary,
+                   secrets)
+    if not options.redacted_by_parent:
+        redact_locust_files(directory, secrets)
     log.info("load report: %s (exit code %d)", directory, verdict["exit_code"])
     return int(verdict["exit_code"])
 

@@ -1,4 +1,5 @@
-"""Report files of a load run: summary.json, timeline.json and .html, and the redaction pass over them all.
+"""Report files of a load run: summary.json, timeline.json and .html, each redacted as it is written,
+and the one redaction pass over Locust's own files.
 
 Pure (no locust import). The timeline page holds matplotlib's charts as inline SVG (the same
 charts summary.html shows, drawn by conformance.certify.charts from timeline.json): no script,
@@ -43,20 +44,33 @@ def report_directory(scenario: str, now: datetime | None = None, root: Path = RE
     return root / f"{scenario}-{stamp}"
 
 
-def redact_text(text: str, secrets: Iterable[str]) -> str:
-    """The suite's one redactor: known secrets by value, token signatures and secret members by shape."""
-    return Redactor(secrets).text(text)
+# The files this module writes, redacted as they are written; every other file of a report folder
+# (locust.html, locust_*.csv, worker-N.log) is Locust's and is redacted once, after it is complete.
+OWN_FILES = frozenset({"summary.json", "timeline.json", "timeline.html"})
 
 
-def redact_directory(directory: Path, secrets: Sequence[str]) -> list[Path]:
-    """Rewrite every text file of a report folder that holds a secret or a token; returns those."""
+def write_redacted(path: Path, text: str, secrets: Iterable[str]) -> Path:
+    """Write a report file through the suite's one redactor: known secrets by value, token
+    signatures and secret members by shape."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(Redactor(secrets).text(text), encoding="utf-8")
+    return path
+
+
+def redact_locust_files(directory: Path, secrets: Sequence[str]) -> list[Path]:
+    """Rewrite each of Locust's own files in a report folder that holds a secret or a token; returns those.
+
+    Run once per run, by the last process to touch the folder: `python -m load` after every Locust
+    process has exited, or a bare Locust run's coordinator when it judges the run.
+    """
+    redactor = Redactor(secrets)
     rewritten = []
-    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+    for path in sorted(p for p in directory.rglob("*") if p.is_file() and p.name not in OWN_FILES):
         try:
             text = path.read_text(encoding="utf-8")
         except (UnicodeDecodeError, OSError):
             continue
-        clean = redact_text(text, secrets)
+        clean = redactor.text(text)
         if clean != text:
             path.write_text(clean, encoding="utf-8")
             rewritten.append(path)
@@ -64,30 +78,30 @@ def redact_directory(directory: Path, secrets: Sequence[str]) -> list[Path]:
 
 
 def write_summary(directory: Path, summary: dict[str, Any], secrets: Sequence[str]) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / "summary.json"
-    path.write_text(redact_text(json.dumps(summary, indent=2, sort_keys=True, default=str), secrets) + "\n",
-                    encoding="utf-8")
-    return path
+    return write_redacted(directory / "summary.json", _summary_text(summary), secrets)
+
+
+def _summary_text(summary: Mapping[str, Any]) -> str:
+    return json.dumps(summary, indent=2, sort_keys=True, default=str) + "\n"
 
 
 def annotate_summary(directory: Path, **fields: Any) -> None:
-    """Add what only the parent process knows (e.g. that it launched the target) to summary.json."""
+    """Add what only the parent process knows (e.g. that it launched the target) to summary.json.
+
+    The file was redacted when written, and the fields added are facts about the run, not secrets.
+    """
     path = directory / "summary.json"
     if path.exists():
         summary = json.loads(path.read_text(encoding="utf-8"))
         summary.update(fields)
-        path.write_text(json.dumps(summary, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
+        path.write_text(_summary_text(summary), encoding="utf-8")
 
 
 def write_timeline(directory: Path, title: str, timeline: dict[str, Any],
-                   summary: Mapping[str, Any] | None = None) -> Path:
+                   summary: Mapping[str, Any] | None = None, secrets: Sequence[str] = ()) -> Path:
     """timeline.json (the data, which certify charts again in summary.html) and timeline.html."""
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / "timeline.json").write_text(json.dumps(timeline, sort_keys=True) + "\n", encoding="utf-8")
-    path = directory / "timeline.html"
-    path.write_text(timeline_html(title, timeline, summary), encoding="utf-8")
-    return path
+    write_redacted(directory / "timeline.json", json.dumps(timeline, sort_keys=True) + "\n", secrets)
+    return write_redacted(directory / "timeline.html", timeline_html(title, timeline, summary), secrets)
 
 
 def _fact(summary: Mapping[str, Any], keys: Sequence[str]) -> Any:

@@ -1,19 +1,17 @@
 """What a load run needs to know, resolved once from options, environment and profile (pure).
 
-Precedence is the project's: command line > environment (`CAP_*`) > profile > default. The
-same function serves `python -m load` (before Locust starts) and the locustfiles (inside it).
+Precedence is the project's: command line > environment (`CAP_*`) > profile > default; which
+profile and which target are conformance.profiles.target's to say, for load as for the suite.
+The same functions serve `python -m load` (before Locust starts) and the locustfiles (inside it).
 """
 
 from __future__ import annotations
 
-import ipaddress
-import os
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from conformance.profiles import DEFAULT_PROFILE, Profile, load_profile
+from conformance.profiles import Profile, load_profile, resolve
+from conformance.profiles.target import is_loopback, profile_name
 from load.gates import check_gate_name, effective_gates, parse_gate_assignments
 from load.token_cache import TokenMode
 
@@ -38,30 +36,9 @@ class LoadSettings:
     max_iterations_per_user: int = DEFAULT_MAX_ITERATIONS_PER_USER
 
 
-def profile_name(cli_value: str | None, environ: Mapping[str, str] | None = None) -> str:
-    environ = os.environ if environ is None else environ
-    return cli_value or environ.get("CAP_PROFILE") or DEFAULT_PROFILE
-
-
-def target_url(cli_value: str | None, environ: Mapping[str, str] | None = None) -> str:
-    environ = os.environ if environ is None else environ
-    return (cli_value or environ.get("CAP_TARGET") or "").rstrip("/")
-
-
-def resolve_profile(name_or_path: str, target: str) -> Profile:
-    """The profile, pointed at `target` when one is given (which also means: launch nothing)."""
-    profile = load_profile(name_or_path)
-    return profile.with_base_url(target).without_launch() if target else profile
-
-
-def is_loopback(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+def resolve_profile(cli_profile: str | None, cli_target: str | None) -> Profile:
+    """The run's profile, pointed at its target (conformance.profiles.target: CLI > CAP_* > profile)."""
+    return resolve(load_profile(profile_name(cli_profile)), cli_target)
 
 
 def check_target_allowed(url: str, allow_remote: bool) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
-import ipaddress
 import json
 import os
 import subprocess
@@ -17,13 +16,13 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from conformance.certify.outcome import StepResult, status_for
 from conformance.certify.provenance import REPO_ROOT
 from conformance.options import as_arguments
 from conformance.outcome import ExitCode, as_exit_code
 from conformance.profiles import Profile
+from conformance.profiles.target import is_loopback
 
 CONFORMANCE_SUMMARY = "conformance-summary.json"
 POLL_SECONDS = 0.25
@@ -162,14 +161,6 @@ def _load_summary_fields(summary: dict[str, Any]) -> tuple[dict[str, str], dict[
     if summary.get("invalid_reasons"):
         totals["invalid_reasons"] = "; ".join(str(r) for r in summary["invalid_reasons"])
     return gates, totals
-
-
-def is_loopback(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    try:
-        return host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def last_status_line(log: Path) -> str | None:

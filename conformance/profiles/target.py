@@ -10,10 +10,12 @@ project's tests) comes through here; the process itself is conformance/profiles/
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
+from urllib.parse import urlsplit
 
 from conformance.environment import ENV
 from conformance.profiles.launcher import start
@@ -31,6 +33,15 @@ def target_url(cli_value: str | None, environ: Mapping[str, str] | None = None) 
     """A target URL from outside the profile: `--target`, then CAP_TARGET; "" when neither is set."""
     environ = os.environ if environ is None else environ
     return (cli_value or environ.get(ENV["target"]) or "").rstrip("/")
+
+
+def is_loopback(url: str) -> bool:
+    """Whether the target is on this machine (load and the main job put load only there unless told)."""
+    host = urlsplit(url).hostname or ""
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def no_target_error(profile: Profile) -> ProfileError:

@@ -4,7 +4,6 @@ codes in its HTTP status (all-failed reads as HTTP 500) and spells codes as stri
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,10 +14,8 @@ from tests.load.conftest import run_load
 
 @pytest.fixture(scope="module")
 def mirroring_target(reference_profile: Profile) -> Iterator[str]:
-    assert reference_profile.launch is not None
-    launch = replace(reference_profile.launch, command=(*reference_profile.launch.command, "--variant",
-                                                        "status-mirror-500", "--variant", "string-codes"))
-    with running_target(replace(reference_profile, launch=launch)) as live:
+    variants = ["--variant", "status-mirror-500", "--variant", "string-codes"]
+    with running_target(reference_profile, variants) as live:
         yield live.base_url
 
 

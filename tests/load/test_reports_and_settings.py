@@ -12,18 +12,10 @@ import pytest
 from conformance.certify.leaks import leaks_in_bytes
 from conformance.certify.offline import network_fetches
 from conformance.profiles import load_profile
+from conformance.profiles.target import is_loopback
 from conformance.redaction import LabelledSecret
-from load.reports import redact_directory, report_directory, timeline_html, write_summary, write_timeline
-from load.settings import (
-    SettingsError,
-    check_target_allowed,
-    gates_for_run,
-    is_loopback,
-    profile_name,
-    target_url,
-    task_rate,
-    token_mode,
-)
+from load.reports import redact_locust_files, report_directory, timeline_html, write_summary, write_timeline
+from load.settings import SettingsError, check_target_allowed, gates_for_run, task_rate, token_mode
 from load.token_cache import TokenMode
 
 A_TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
@@ -45,11 +37,11 @@ def test_the_summary_never_holds_a_secret_or_a_token(tmp_path: Path):
     assert json.loads(text)["note"] == "saw eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.<signature redacted> with ***"
 
 
-def test_redacting_a_folder_rewrites_only_the_files_that_leak(tmp_path: Path):
+def test_redacting_locusts_files_rewrites_only_the_files_that_leak(tmp_path: Path):
     (tmp_path / "clean.csv").write_text("name,count\ncustomer.get,3\n")
     (tmp_path / "leaky.html").write_text(f"<p>{A_TOKEN}</p>")
 
-    rewritten = redact_directory(tmp_path, [A_SECRET])
+    rewritten = redact_locust_files(tmp_path, [A_SECRET])
 
     assert rewritten == [tmp_path / "leaky.html"]
     assert "<signature redacted>" in (tmp_path / "leaky.html").read_text()
@@ -72,6 +64,15 @@ def test_the_timeline_is_self_contained_with_charts_axes_and_token_events_in_the
     assert "<dt>leaked 498s</dt><dd>0</dd>" in page
     assert network_fetches(page) == []
     assert "<script" not in page and "<?xml" not in page
+
+
+def test_our_own_files_are_redacted_when_written_and_not_read_again(tmp_path: Path):
+    """Load redacts once: its own files as they are written, Locust's in one pass afterwards."""
+    write_summary(tmp_path, {"note": A_SECRET}, [A_SECRET])
+    (tmp_path / "timeline.html").write_text(f"<p>{A_SECRET}</p>")  # stands for a file the pass must not reread
+
+    assert redact_locust_files(tmp_path, [A_SECRET]) == []
+    assert A_SECRET not in (tmp_path / "summary.json").read_text()
 
 
 def test_writing_the_timeline_keeps_its_data_beside_the_page(tmp_path: Path):
@@ -102,16 +103,6 @@ def test_polite_mode_shares_the_per_minute_budget_among_the_planned_users():
     assert task_rate(0.2, 5.0, polite=True, rate_limit_per_minute=90, planned_users=3) == 0.2  # already slower
     assert task_rate(0.0, 5.0, polite=True, rate_limit_per_minute=0, planned_users=3) == 5.0  # no budget known
     assert task_rate(0.0, 5.0, polite=False, rate_limit_per_minute=90, planned_users=3) == 5.0
-
-
-def test_command_line_beats_environment_beats_default():
-    environ = {"CAP_PROFILE": "from-env", "CAP_TARGET": "http://127.0.0.1:1/"}
-
-    assert profile_name("cli", environ) == "cli"
-    assert profile_name(None, environ) == "from-env"
-    assert profile_name(None, {}) == "reference"
-    assert target_url(None, environ) == "http://127.0.0.1:1"
-    assert target_url("http://127.0.0.1:2", environ) == "http://127.0.0.1:2"
 
 
 def test_token_mode_defaults_to_the_scenarios_and_refuses_unknown_names():

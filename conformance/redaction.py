@@ -45,11 +45,6 @@ def signed_jwts(text: str) -> list[str]:
     return SIGNED_JWT_PATTERN.findall(text)
 
 
-def looks_like_a_signed_jwt(text: str) -> bool:
-    """Whether `text` holds anything shaped like a signed JWT (e.g. a token in a refusal's body)."""
-    return SIGNED_JWT_PATTERN.search(text) is not None
-
-
 class Redactor:
     """Hides known secret values and secret-shaped text. Thread-safe: the suite records concurrently."""
 

@@ -14,7 +14,6 @@ from conformance.redaction import (
     Redactor,
     labelled_secrets,
     leaks_in_text,
-    looks_like_a_signed_jwt,
     signed_jwts,
 )
 
@@ -29,20 +28,18 @@ def test_redaction_keeps_a_tokens_header_and_claims_and_hides_its_signature() ->
 
 
 def test_a_redacted_token_is_no_longer_a_signed_jwt() -> None:
-    assert not looks_like_a_signed_jwt(Redactor().text(TOKEN))
     assert signed_jwts(Redactor().text(TOKEN)) == []
 
 
 def test_an_unsigned_token_is_left_as_it_is_and_is_not_a_signed_jwt() -> None:
     unsigned = f"{HEADER}.{CLAIMS}."
     assert Redactor().text(unsigned) == unsigned
-    assert not looks_like_a_signed_jwt(unsigned)
+    assert signed_jwts(unsigned) == []
 
 
 @pytest.mark.parametrize("text", [TOKEN, f'{{"data": {{"accessToken": "{TOKEN}"}}}}', f"Bearer {TOKEN}"],
                          ids=["bare", "in-json", "after-bearer"])
 def test_a_signed_jwt_is_found_wherever_it_stands(text: str) -> None:
-    assert looks_like_a_signed_jwt(text)
     assert signed_jwts(text) == [TOKEN]
 
 

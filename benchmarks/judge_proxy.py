@@ -25,8 +25,7 @@ import httpx
 
 from benchmarks import results
 from benchmarks.common import BENCH_DIR, PYTHON, REPO_ROOT, BenchConfig, Section, Table, Target, fmt, machine_facts
-from conformance.profiles import load_profile
-from conformance.profiles.launcher import start
+from conformance.profiles import load_profile, running_target
 from fixtures.client_matrix import signing_key
 
 KEY = "judge"
@@ -62,33 +61,32 @@ def run(cfg: BenchConfig) -> Section:
     primary = profile.clients["primary"]
     credentials = {"key": primary.key, "secret": str(primary.secret)}
     work = cfg.scratch("judge_proxy")
-    server = start(profile.launch)  # type: ignore[arg-type]  # the reference profile always launches
-    judge, judge_url = _start_judge(server.base_url, work)
-    samples: dict[tuple[str, str, int], list[float]] = {}
-    try:
-        with httpx.Client(base_url=server.base_url, trust_env=False) as direct, \
-                httpx.Client(base_url=judge_url, trust_env=False) as judged:
-            token = direct.post(OPERATIONS["token.generate"][1], json=credentials).json()["data"]["accessToken"]
-            paths = {"direct": direct, "through the judge": judged}
-            for rep in range(repetitions):
-                order = list(paths) if rep % 2 == 0 else list(reversed(paths))
-                for operation, (method, path) in OPERATIONS.items():
-                    count = requests if operation == "customer.get" else max(50, requests // 10)
-                    body = credentials if method == "POST" else None
-                    headers = {} if method == "POST" else {"X-CAP-API-OAUTH-TOKEN": token}
-                    for name in order:
-                        _timed(paths[name], method, path, headers, body)  # warm the connection
-                        samples[(operation, name, rep)] = [_timed(paths[name], method, path, headers, body)
-                                                           for _ in range(count)]
-                        cfg.log(f"{operation} {name} rep {rep}: median "
-                                f"{statistics.median(samples[(operation, name, rep)]):.3f} ms")
-    finally:
-        judge.send_signal(signal.SIGINT)
+    with running_target(profile) as server:
+        judge, judge_url = _start_judge(server.base_url, work)
+        samples: dict[tuple[str, str, int], list[float]] = {}
         try:
-            judge.wait(60)
-        except subprocess.TimeoutExpired:
-            judge.kill()
-        server.stop()
+            with httpx.Client(base_url=server.base_url, trust_env=False) as direct, \
+                    httpx.Client(base_url=judge_url, trust_env=False) as judged:
+                token = direct.post(OPERATIONS["token.generate"][1], json=credentials).json()["data"]["accessToken"]
+                paths = {"direct": direct, "through the judge": judged}
+                for rep in range(repetitions):
+                    order = list(paths) if rep % 2 == 0 else list(reversed(paths))
+                    for operation, (method, path) in OPERATIONS.items():
+                        count = requests if operation == "customer.get" else max(50, requests // 10)
+                        body = credentials if method == "POST" else None
+                        headers = {} if method == "POST" else {"X-CAP-API-OAUTH-TOKEN": token}
+                        for name in order:
+                            _timed(paths[name], method, path, headers, body)  # warm the connection
+                            samples[(operation, name, rep)] = [_timed(paths[name], method, path, headers, body)
+                                                               for _ in range(count)]
+                            cfg.log(f"{operation} {name} rep {rep}: median "
+                                    f"{statistics.median(samples[(operation, name, rep)]):.3f} ms")
+        finally:
+            judge.send_signal(signal.SIGINT)
+            try:
+                judge.wait(60)
+            except subprocess.TimeoutExpired:
+                judge.kill()
     return _section(samples, requests, repetitions)
 
 

@@ -1,36 +1,34 @@
 """Child processes with a deadline and their CPU: the reference server, commands, process trees.
 
-Every wait here is bounded: a command past its timeout is terminated (then killed), and the
-reference server gets SIGTERM, then SIGKILL after a grace period.
+Every wait here is bounded: a command past its timeout is terminated (then killed). The
+reference server is launched from its profile (conformance.profiles.target), which stops it
+with SIGTERM, then SIGKILL after a grace period.
 """
 
 from __future__ import annotations
 
 import os
-import selectors
 import signal
 import subprocess
-import threading
 import time
 import tomllib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO
 
 import httpx
 import psutil
 
-from benchmarks.common import PYTHON, REPO_ROOT
+from benchmarks.common import REPO_ROOT
+from conformance.profiles import Profile, load_profile
+from conformance.profiles.target import launched_target
 from conformance.protocol import TOKEN_GENERATE_PATH
 
-ORG_FILE = REPO_ROOT / "fixtures" / "data" / "orgs.toml"
 PROFILE_FILE = REPO_ROOT / "fixtures" / "profiles" / "reference.toml"
 TOKEN_PATH = TOKEN_GENERATE_PATH
 CUSTOMER_GET_PATH = "/v1.1/customer/get?mobile=1&format=json"
 TRIVIAL_PATH = "/.well-known/jwks.json"  # a cached, static JSON body: the server's cheapest answer
-READY_TIMEOUT_SECONDS = 30.0
 SAMPLE_SECONDS = 0.1
 
 
@@ -66,44 +64,27 @@ class Server:
         return cpu_seconds(self.process)
 
 
-def _drain(stream: IO[str]) -> None:
-    for _ in iter(stream.readline, ""):
-        pass  # the server prints one line; anything after it is read and dropped, never blocking it
-
-
 @contextmanager
 def reference_server(cprofile_to: Path | None = None) -> Iterator[Server]:
     """The reference server on a free loopback port, one worker: one process, so one core at most.
 
-    With `cprofile_to`, it runs under `python -m cProfile`, which writes the file when SIGTERM stops it.
+    Launched from the reference profile like every target. With `cprofile_to`, it runs under
+    `python -m cProfile`, which writes the file when SIGTERM stops it.
     """
-    profiler = ["-m", "cProfile", "-o", str(cprofile_to)] if cprofile_to is not None else []
-    command = [PYTHON, *profiler, "-m", "fixtures.reference_server", "--org", str(ORG_FILE), "--port", "0"]
-    child = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        url = _ready_url(child)
-        if child.stdout is not None:
-            threading.Thread(target=_drain, args=(child.stdout,), daemon=True).start()
-        yield Server(url, psutil.Process(child.pid))
-    finally:
-        stop(child)
+    profile = load_profile(str(PROFILE_FILE))
+    if cprofile_to is not None:
+        profile = _under_cprofile(profile, cprofile_to)
+    with launched_target(profile) as server:
+        yield Server(server.base_url, psutil.Process(server.process.pid))
 
 
-def _ready_url(child: subprocess.Popen[str]) -> str:
-    if child.stdout is None:
-        raise RuntimeError("reference server: no stdout")
-    selector = selectors.DefaultSelector()
-    selector.register(child.stdout, selectors.EVENT_READ)
-    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-    while (left := deadline - time.monotonic()) > 0:
-        if not selector.select(left):
-            break
-        line = child.stdout.readline()
-        if not line:
-            break
-        if "listening on " in line:
-            return line.rsplit("listening on ", 1)[1].strip()
-    raise RuntimeError(f"reference server did not print its ready line within {READY_TIMEOUT_SECONDS:g} s")
+def _under_cprofile(profile: Profile, output: Path) -> Profile:
+    """`python -m cProfile -o OUTPUT -m fixtures.reference_server ...`: the profiler goes before the module."""
+    if profile.launch is None:
+        raise ValueError(f"{profile.source}: no [launch] to profile")
+    python, *rest = profile.launch.command
+    command = (python, "-m", "cProfile", "-o", str(output), *rest)
+    return replace(profile, launch=replace(profile.launch, command=command))
 
 
 def stop(child: subprocess.Popen[str] | subprocess.Popen[bytes], grace: float = 10.0) -> None:

@@ -18,7 +18,7 @@ from dataclasses import replace
 from urllib.parse import urlsplit
 
 from conformance.environment import ENV
-from conformance.profiles.launcher import start
+from conformance.profiles.launcher import LaunchedTarget, start
 from conformance.profiles.loader import DEFAULT_PROFILE, ProfileError
 from conformance.profiles.model import Profile
 
@@ -76,6 +76,21 @@ def with_launch_args(profile: Profile, extra_launch_args: Sequence[str]) -> Prof
 
 
 @contextmanager
+def launched_target(profile: Profile, extra_launch_args: Sequence[str] = ()) -> Iterator[LaunchedTarget]:
+    """The profile's [launch] started (with `extra_launch_args`) and stopped when the block ends:
+    for callers that watch the process itself, such as the benchmarks (its CPU)."""
+    profile = with_launch_args(profile, extra_launch_args)
+    if profile.launch is None:
+        raise ProfileError(profile.source, "launch", "absent, and this needs a target it can start",
+                           "use a profile with a [launch] table")
+    launched = start(profile.launch)
+    try:
+        yield launched
+    finally:
+        launched.stop()
+
+
+@contextmanager
 def running_target(profile: Profile, extra_launch_args: Sequence[str] = ()) -> Iterator[Profile]:
     """Yield the profile with the base URL of a live target; launch it first when the profile says how.
 
@@ -88,8 +103,5 @@ def running_target(profile: Profile, extra_launch_args: Sequence[str] = ()) -> I
             raise no_target_error(profile)
         yield profile
         return
-    launched = start(profile.launch)
-    try:
+    with launched_target(profile) as launched:
         yield profile.with_base_url(launched.base_url)
-    finally:
-        launched.stop()

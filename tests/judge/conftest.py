@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 
-from conformance.profiles import load_profile
-from conformance.profiles.launcher import start
+from conformance.profiles import load_profile, running_target
 from fixtures.client_matrix import signing_key
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,8 +63,5 @@ def judge(tmp_path: Path) -> Judge:
 @pytest.fixture(scope="module")
 def separate_reference_server() -> Iterator[str]:
     """A reference server launched on its own, as a remote target would be: the judge only gets its URL."""
-    target = start(load_profile("reference").launch)  # type: ignore[arg-type]
-    try:
+    with running_target(load_profile("reference")) as target:
         yield target.base_url
-    finally:
-        target.stop()

@@ -11,9 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from conformance.profiles import load_profile
-from conformance.profiles.launcher import start
-from conformance.profiles.model import Launch
+from conformance.profiles import load_profile, running_target
 
 ROOT = Path(__file__).resolve().parents[2]
 SUITES = ROOT / "conformance" / "suites"
@@ -45,11 +43,6 @@ def run_suite(reports: Path, *args: str, timeout: float = 240) -> SuiteRun:
 @contextmanager
 def reference_server(*faults: str) -> Iterator[str]:
     """A reference server (optionally with faults) on a free loopback port; yields its base URL."""
-    launch = load_profile("reference").launch
-    assert launch is not None
-    command = (*launch.command, *[arg for fault in faults for arg in ("--fault", fault)])
-    target = start(Launch(command, launch.cwd, launch.ready_pattern, launch.ready_timeout_seconds))
-    try:
+    fault_args = [arg for fault in faults for arg in ("--fault", fault)]
+    with running_target(load_profile("reference"), fault_args) as target:
         yield target.base_url
-    finally:
-        target.stop()

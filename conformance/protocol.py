@@ -33,10 +33,8 @@ UNAUTHORIZED_MESSAGE = "Unauthorized"
 EXPIRED_CODE = 498
 EXPIRED_MESSAGE_PREFIX = "Token expired at "
 FORBIDDEN_CODE = 403
-FORBIDDEN_MESSAGE = "Client doesn't have access to the requested resource"
 ACCESS_GROUP_DENIED_CODE = 4000
 ACCESS_GROUP_UNAVAILABLE_CODE = 4001
-BASIC_AUTH_FAILED_MESSAGE = "Please check your username/password or authentication token"
 # v1.1 "Rate limit exceeded for that specific user" (transaction error codes): throttling, like HTTP 429.
 RATE_LIMIT_CODE = 517
 
@@ -46,18 +44,9 @@ REQUEST_PROCESSED_CODES = frozenset({200, 201, 500})
 REQUEST_REFUSED_CODES = frozenset({400, 402, 404, 405, 406, 407, 408})
 
 ITEM_SUCCESS = 1000
-ITEM_NO_IDENTIFIER = 1007
-ITEM_NOT_FOUND = 1012
-ITEM_ALREADY_REGISTERED = 1014
 # 91021 "Invalid attribution TILL passed"; 91020 "Invalid TILL passed for registration".
-ITEM_INVALID_TILL = 91021
 INVALID_TILL_CODES = frozenset({91020, 91021})
 TRANSACTION_ITEM_SUCCESS = 600
-TRANSACTION_DUPLICATE = 604
-# 625 "Transaction number does not exist"; 688 "Transaction number not found".
-TRANSACTION_NOT_FOUND_CODES = frozenset({625, 688})
-# Customer "not found" item codes: 1012 (mobile/external id/email), 1011, 816 "not found for organization".
-CUSTOMER_NOT_FOUND_CODES = frozenset({1011, 1012, 816})
 SUCCESS_ITEM_CODES = {"customer": ITEM_SUCCESS, "transaction": TRANSACTION_ITEM_SUCCESS}
 # The record a v1.1 read names its till in: customers were registered at a till, bills billed at one.
 ATTRIBUTION_FIELD = {"customer": "registered_till", "transaction": "billing_till"}

@@ -13,7 +13,8 @@ from conformance.checks.failures import ConformanceFailure
 from conformance.exchange import Exchange
 
 Outcome = protocol.Outcome
-_EXPIRED_AT = re.compile(r"Token expired at (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.\d{1,6})?([+-]\d{2}:?\d{2}|Z)?")
+_EXPIRED_AT = re.compile(re.escape(protocol.EXPIRED_MESSAGE_PREFIX)
+                         + r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.\d{1,6})?([+-]\d{2}:?\d{2}|Z)?")
 
 
 def outcome_is(exchange: Exchange, expected: Outcome, check: str) -> None:

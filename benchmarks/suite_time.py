@@ -18,6 +18,7 @@ from typing import Any
 
 from benchmarks.common import PYTHON, BenchConfig, Section, Table, Target, alternating, fmt, machine_facts, median
 from benchmarks.processes import TimedRun, run_timed
+from conformance.plans import PLANS
 
 QUICK_SELECTION = ["--requirement", "CAP-USE-03", "--requirement", "CAP-TOK-01"]
 TARGETS = {"gate": 20.0, "nightly": 90.0}
@@ -51,7 +52,7 @@ class Variant:
 def variants(quick: bool) -> list[Variant]:
     if quick:
         return [Variant("gate", "gate")]
-    return [Variant("gate", "gate"), Variant("certification", "certification"), Variant("nightly", "nightly"),
+    return [*(Variant(plan, plan) for plan in PLANS),
             Variant("gate --assert=plain", "gate", ("--assert=plain",)),
             Variant("gate, warm .pyc cache", "gate", pyc_cache=True)]
 

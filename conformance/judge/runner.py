@@ -32,7 +32,7 @@ from conformance.judge.scenarios import Injector, Scenario, Schedule, parse_scen
 from conformance.judge.trace import Trace
 from conformance.judge.verdicts import exit_code, incomplete_reasons, requirement_rows
 from conformance.outcome import ExitCode, verdict_for
-from conformance.profiles import Client, LaunchError, Profile, ProfileError, load_profile, running_target
+from conformance.profiles import Client, LaunchError, Profile, ProfileError, load_profile, resolve, running_target
 from conformance.profiles.loader import DEFAULT_PROFILE
 from conformance.redaction import Redactor, labelled_secrets
 
@@ -108,13 +108,14 @@ def client_env(setup: Setup, judge_url: str) -> dict[str, str]:
 
 @contextlib.contextmanager
 def target_of(profile: Profile, target: str | None) -> Iterator[str]:
-    if target:
-        yield target.rstrip("/")
-        return
-    if profile.launch is None and not profile.base_url:
-        raise UsageError(f"{profile.source}: target.base_url: empty and no [launch] (fix: set it or pass --target)")
-    with running_target(profile) as launched:
-        yield launched.base_url
+    """The target's URL for as long as the judge runs (conformance.profiles.target: --target,
+    CAP_TARGET, the profile's base_url or its [launch])."""
+    try:
+        resolved = resolve(profile, target)
+    except ProfileError as error:
+        raise UsageError(str(error)) from None
+    with running_target(resolved) as live:
+        yield live.base_url
 
 
 @dataclass

@@ -35,6 +35,9 @@ def build_pytest_args(args: argparse.Namespace, passthrough: list[str]) -> list[
         "--clean-alluredir",
         f"--reports-dir={reports}",
         "-q",
+        # One line per failure or error after the short failure blocks; skips and warnings are in
+        # the requirement table and the summary, not repeated (pyproject's -ra is for our own tests).
+        "-rfE",
         # The suites judge through checks that raise typed failures, not bare asserts; skipping
         # assertion rewriting saved ~0.8 s of a gate run where no .pyc cache is written.
         "--assert=plain",
@@ -57,7 +60,37 @@ def main(argv: list[str] | None = None) -> int:
 
         return judge_client(arguments[1:])
     args, passthrough = parser().parse_known_args(arguments)
-    return int(pytest.main(build_pytest_args(args, passthrough)))
+    mistyped = _mistyped_option(passthrough)
+    if mistyped:
+        return _usage_error(args, mistyped)
+    code = int(pytest.main(build_pytest_args(args, passthrough)))
+    # pytest's own usage error (an option neither it nor we know) is a usage error here too: 2.
+    return 2 if code == pytest.ExitCode.USAGE_ERROR else code
+
+
+def _mistyped_option(passthrough: list[str]) -> str | None:
+    """An option close to one of ours (`--plna`): say so now, instead of pytest's usage wall."""
+    import difflib
+
+    ours = [action for action in parser()._option_string_actions if action.startswith("--")]
+    for argument in passthrough:
+        name = argument.split("=", 1)[0]
+        if name.startswith("--") and name not in ours:
+            close = difflib.get_close_matches(name, ours, n=1, cutoff=0.75)
+            if close:
+                return f"unknown option {name} (did you mean {close[0]}?)"
+    return None
+
+
+def _usage_error(args: argparse.Namespace, message: str) -> int:
+    """One line, exit 2, and (as every run does) a summary.json that says why."""
+    from conformance.plugin.results import RunResults
+
+    print(f"capillary-conformance: {message}", file=sys.stderr)
+    reports = Path(args.reports_dir or os.environ.get(ENV["reports"]) or DEFAULT_REPORTS_DIR)
+    header = {"profile": args.profile, "target": args.target}
+    RunResults(stopped=message).write_summary(reports / "summary.json", header, strict=False, exit_code=2)
+    return 2
 
 
 if __name__ == "__main__":

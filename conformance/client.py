@@ -1,8 +1,9 @@
 """The one HTTP client factory and the Capillary API as methods that return Exchanges.
 
 Everything the suite sends goes through `CapillaryApi.send`: pacing for rate-limited clusters,
-throttle retries (reported as throttling, never as a verdict), recording for evidence, and a
-single clear `TargetUnreachable` when nothing answers.
+throttle retries (reported as throttling, never as a verdict), recording for evidence, and the
+bounded, typed transport of conformance/transport.py (one `TargetError` line per failure, a
+breaker that ends the run when the target stops answering).
 """
 
 from __future__ import annotations
@@ -18,16 +19,13 @@ from typing import Any
 
 import httpx
 
-from conformance import protocol
+from conformance import protocol, transport
 from conformance.exchange import Exchange
 from conformance.profiles.model import Profile
+from conformance.transport import TargetError
 
 Headers = Mapping[str, str] | list[tuple[str, str]]
 THROTTLE_RETRIES = 4
-
-
-class TargetUnreachable(Exception):
-    """Nothing answers at the target URL; str() is the one line the user sees."""
 
 
 def build_http_client(profile: Profile, transport: httpx.BaseTransport | None = None) -> httpx.Client:
@@ -95,6 +93,7 @@ class CapillaryApi:
         self.on_exchange = on_exchange
         self.pacer = Pacer(profile.rate_limit_per_minute)
         self.stats = Stats()
+        self.breaker = transport.Breaker()
 
     def close(self) -> None:
         self.http.close()
@@ -117,21 +116,22 @@ class CapillaryApi:
         for attempt in range(THROTTLE_RETRIES + 1):
             self.pacer.wait_turn()
             started = time.perf_counter()
+            self.breaker.check()
             try:
-                response = self.http.request(method, path, headers=_pairs(headers), content=content, params=params)
-            except httpx.ConnectError as error:
-                raise TargetUnreachable(f"target unreachable: {self.profile.base_url} ({_reason(error)})") from None
-            except httpx.TimeoutException:
-                raise TargetUnreachable(
-                    f"target did not answer {method} {path} within {self.profile.timeout_seconds:g} s "
-                    f"({self.profile.base_url})"
-                ) from None
-            throttled = protocol.is_throttled(response.status_code, protocol.parse_json(_text_of(response)))
+                answer = transport.exchange(self.http, method, path, headers=_pairs(headers), content=content,
+                                            params=params, max_bytes=self.profile.max_response_bytes,
+                                            base_url=self.profile.base_url, timeout=self.profile.timeout_seconds)
+            except TargetError as error:
+                self.breaker.failed(error)
+                raise
+            self.breaker.succeeded()
+            throttled = protocol.is_throttled(answer.response.status_code,
+                                              protocol.parse_json(answer.body.decode("utf-8", "replace")))
             self.stats.count(throttled=throttled)
             if throttled and attempt < THROTTLE_RETRIES:
-                time.sleep(_retry_after(response, attempt))  # the server asked us to wait
+                time.sleep(_retry_after(answer.response, attempt))  # the server asked us to wait
                 continue
-            exchange = _snapshot(response, time.perf_counter() - started, label)
+            exchange = _snapshot(answer, time.perf_counter() - started, label)
             if self.on_exchange and record:
                 self.on_exchange(exchange)
             return exchange
@@ -187,7 +187,8 @@ def _pairs(headers: Headers | None) -> list[tuple[str, str]]:
     return list(headers.items()) if isinstance(headers, Mapping) else list(headers)
 
 
-def _snapshot(response: httpx.Response, elapsed: float, label: str) -> Exchange:
+def _snapshot(answer: transport.Answer, elapsed: float, label: str) -> Exchange:
+    response = answer.response
     request = response.request
     return Exchange(
         method=request.method,
@@ -196,17 +197,11 @@ def _snapshot(response: httpx.Response, elapsed: float, label: str) -> Exchange:
         request_body=request.content,
         status=response.status_code,
         response_headers=tuple((k, v) for k, v in response.headers.multi_items()),
-        response_body=response.content,
+        response_body=answer.body,
+        truncated=answer.truncated,
         elapsed_seconds=elapsed,
         label=label,
     )
-
-
-def _text_of(response: httpx.Response) -> str:
-    try:
-        return response.text
-    except (UnicodeDecodeError, LookupError):
-        return ""
 
 
 def _retry_after(response: httpx.Response, attempt: int) -> float:
@@ -216,6 +211,3 @@ def _retry_after(response: httpx.Response, attempt: int) -> float:
     return min(0.5 * 2.0**attempt, 8.0)
 
 
-def _reason(error: httpx.ConnectError) -> str:
-    text = str(error) or type(error).__name__
-    return "connection refused" if "refused" in text.lower() else text.splitlines()[0]

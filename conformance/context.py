@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from conformance import protocol
-from conformance.checks import token_endpoint
-from conformance.checks.failures import VacuousNegative
+from conformance.checks import predicates, token_endpoint
+from conformance.checks.failures import ConformanceFailure, VacuousNegative
 from conformance.client import CapillaryApi
 from conformance.exchange import Exchange
 from conformance.profiles.model import Client, Profile
@@ -26,7 +26,16 @@ from conformance.tokens import MalformedToken, decode_unverified
 
 
 class SetupError(Exception):
-    """The profile does not match the target (e.g. the primary client cannot get a token)."""
+    """What a test needs cannot be had: the test is an *error* (could not complete), never a pass
+    and never a failure of the requirement under test."""
+
+
+class CredentialsRefused(SetupError):
+    """The target refused the profile's own credentials with the documented 320001: the profile is wrong."""
+
+
+class TokenUnavailable(SetupError):
+    """The target answered the token request, but not with a usable token (CAP-TOK-01's business)."""
 
 
 @dataclass(frozen=True)
@@ -40,7 +49,11 @@ class IssuedToken:
 
     @property
     def exp(self) -> int:
-        return int(self.claims["exp"])
+        """The token's exp claim, or (for a token without one) its receipt time plus ttlSeconds."""
+        exp = self.claims.get("exp")
+        if isinstance(exp, int) and not isinstance(exp, bool):
+            return exp
+        return int(self.received_at + self.lifetime(60.0))
 
     def lifetime(self, default: float) -> float:
         ttl = self.ttl_seconds
@@ -99,22 +112,32 @@ class TargetContext:
             raise SetupError(f"profile {self.profile.source}: no [clients.{role}]")
         return client
 
-    def issue(self, role: str = "primary", label: str = "") -> IssuedToken:
-        """A fresh token for a role; the token is registered with the redactor before anyone sees it."""
+    def issue(self, role: str = "primary", label: str = "", *, judge: bool = False) -> IssuedToken:
+        """A fresh token for a role; the token is registered with the redactor before anyone sees it.
+
+        Anything that is not a token (HTML, a 5xx, `"accessToken": "notajwt"`) is the target failing
+        CAP-TOK-01: with `judge=True` (the tests of token issuing) a ConformanceFailure, otherwise
+        TokenUnavailable, so a test that merely needed a token is an error, not a false failure.
+        """
         client = self.client(role)
         sent_at = time.time()
         exchange = self.api.generate_token(client.key, client.secret, label=label or f"generate token ({role})")
         if exchange.token_outcome is protocol.Outcome.REJECT_CRED:
             # A documented refusal of the profile's own credentials: the profile is wrong, not the target.
-            raise SetupError(f"the target refused clients.{role} (key {client.key[:4]}…) with "
-                             f"{protocol.error_code(exchange.json)}: check clients.{role}.key and .secret")
-        # Anything else that is not a token (HTML, 5xx, garbage) is the target failing CAP-TOK-01.
-        token = token_endpoint.token_was_issued(exchange)
+            raise CredentialsRefused(f"the target refused clients.{role} (key {client.key[:4]}…) with "
+                                     f"{protocol.error_code(exchange.json)}: check clients.{role}.key and .secret")
+        problem = predicates.token_issued_problem(exchange.status, exchange.json)
+        if problem and not judge:
+            raise TokenUnavailable(f"no token for clients.{role}: {problem}")
+        token = token_endpoint.token_was_issued(exchange)  # judge=True: the CAP-TOK-01 failure itself
         self.redactor.add(token)
         try:
             decoded = decode_unverified(token)
         except MalformedToken as error:
-            raise SetupError(f"the {role} client's token does not decode: {error}") from None
+            if judge:
+                raise ConformanceFailure("token_decodes", "a JWT whose header and payload are JSON objects",
+                                         str(error), exchange) from None
+            raise TokenUnavailable(f"the {role} client's token does not decode: {error}") from None
         issued = IssuedToken(token, decoded.header, decoded.claims, protocol.ttl_seconds(exchange.json), exchange,
                              time.time())
         if not self.clock.measured:

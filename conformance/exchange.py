@@ -27,6 +27,8 @@ class Exchange:
     elapsed_seconds: float
     label: str = ""
     id: int = field(default_factory=lambda: next(_ids))
+    # The answer was longer than the profile's max_response_bytes and was cut: never judged a pass.
+    truncated: bool = False
 
     @cached_property
     def text(self) -> str:
@@ -34,8 +36,9 @@ class Exchange:
 
     @cached_property
     def json(self) -> Any:
-        """The parsed response body, or None when it is not JSON (servers under test may answer HTML)."""
-        return protocol.parse_json(self.text)
+        """The parsed response body, or None when it is not JSON (servers under test may answer HTML)
+        or was cut at the size cap (a truncated answer proves nothing)."""
+        return None if self.truncated else protocol.parse_json(self.text)
 
     def response_header(self, name: str) -> str | None:
         lowered = name.lower()
@@ -70,6 +73,7 @@ class Exchange:
                 "headers": {k: redactor.header(k, v) for k, v in self.response_headers},
                 "body": redactor.text(self.text[:4096]) + ("…" if len(self.text) > 4096 else ""),
                 "elapsed_ms": round(self.elapsed_seconds * 1000, 2),
+                **({"truncated": True} if self.truncated else {}),
             },
         }
 

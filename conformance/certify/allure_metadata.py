@@ -25,7 +25,8 @@ CATEGORIES: list[dict[str, Any]] = [
      "messageRegex": _anywhere("ConformanceFailure")},
     # The target could not be tested (down, a positive control failed, setup refused): no verdict.
     {"name": "Target errors (no verdict possible)", "matchedStatuses": ["failed", "broken"],
-     "messageRegex": _anywhere("VacuousNegative", "TargetUnreachable", "SetupError")},
+     "messageRegex": _anywhere("VacuousNegative", "TargetUnreachable", "TargetTimedOut", "TargetBrokeOff",
+                               "TargetGone", "SetupError", "TokenUnavailable")},
     {"name": "SHOULD-level warnings", "matchedStatuses": ["skipped"],
      "messageRegex": _anywhere("SHOULD-level warning")},
     {"name": "Waived (profile expected failures)", "matchedStatuses": ["skipped"],

@@ -11,9 +11,13 @@ from typing import Any
 
 import pytest
 
+from conformance.outcome import verdict_for
 from conformance.plugin import reporting
 from conformance.plugin.options import ENV, MARKERS, add_options, read_settings
+from conformance.plugin.preflight import PreflightStop
 from conformance.plugin.session import RUN, ConformanceRun
+
+STOPPED = pytest.StashKey[int]()  # the exit code of a run that could not start
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -40,11 +44,21 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.hypothesis_seed = settings.seed
 
 
-def pytest_report_header(config: pytest.Config) -> list[str]:
-    run = config.stash[RUN]
+def header_line(run: ConformanceRun) -> str:
     s = run.settings
-    return [f"capillary: profile={s.profile} target={s.target or '(from profile)'} plan={s.plan.name} "
-            f"strict={s.strict} seed={s.seed} (env {ENV['seed']}={s.seed} replays this run)"]
+    return (f"capillary: profile={s.profile} target={s.target or '(from profile)'} plan={s.plan.name} "
+            f"strict={s.strict} seed={s.seed} (env {ENV['seed']}={s.seed} replays this run)")
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    return [header_line(config.stash[RUN])]
+
+
+def _say(config: pytest.Config, line: str) -> None:
+    """One line to the terminal, whatever pytest's verbosity (-q hides the report header)."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(line)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -66,7 +80,19 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         chosen = [i for i in items if only & {rid for m in i.iter_markers("requirement") for rid in m.args}]
         config.hook.pytest_deselected(items=[i for i in items if i not in chosen])
         items[:] = chosen
-    run.start(items)  # loads the profile, launches and preflights the target (exits 2/3 on failure)
+    if config.get_verbosity() < 0:
+        _say(config, header_line(run))  # the header comes first, even with -q
+    try:
+        run.start(items)  # loads the profile, launches and preflights the target
+    except PreflightStop as stop:
+        # One line with the cause, a summary.json, no tests, the stop's exit code (2 or 3); not
+        # pytest.exit, whose "!!! Exit: … !!!" wrapper is noise around the one line that matters.
+        _say(config, str(stop))
+        run.write_stop_summary(stop)
+        config.stash[STOPPED] = stop.code
+        config.hook.pytest_deselected(items=list(items))
+        items[:] = []
+        return
     # The expiry lane and key recovery work in the background from preflight on: the tests that
     # wait for them go last (key users, then expiry), so the waits overlap everything else.
     items.sort(key=_background_order)
@@ -95,19 +121,30 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         run.after_phase(item, call, outcome.get_result())
 
 
-def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    run = config.stash[RUN]
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The requirement table and the verdict are the run's last lines, after pytest's own tally."""
+    run = config.stash.get(RUN, None)
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if run is None or reporter is None:
+        return
     if run.active:
-        header = run.header() if run.target is not None else None
-        reporting.write_terminal_summary(run.results, header, terminalreporter, strict=run.settings.strict,
+        reporting.write_terminal_summary(run.results, run.last_header, reporter, strict=run.settings.strict,
                                          reports_dir=run.settings.reports_dir)
+    elif STOPPED in config.stash:
+        code = config.stash[STOPPED]
+        reporter.write_line(f"verdict: {verdict_for(code).upper()} (exit {code}); summary: "
+                            f"{run.settings.reports_dir}/summary.json")
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     run = session.config.stash[RUN]
+    if STOPPED in session.config.stash:
+        session.exitstatus = session.config.stash[STOPPED]
+        return
     if not run.active:
         return
-    if session.testsfailed and exitstatus == pytest.ExitCode.INTERRUPTED:
+    if session.testsfailed and exitstatus == pytest.ExitCode.INTERRUPTED and not run.results.stopped:
         run.results.suite_errors.append("interrupted")
     if exitstatus in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
         run.results.suite_errors.append(f"pytest exit status {exitstatus}")

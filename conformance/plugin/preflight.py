@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from conformance.checks.failures import ConformanceFailure
-from conformance.client import CapillaryApi, TargetUnreachable
-from conformance.context import SetupError, TargetContext
+from conformance.client import CapillaryApi
+from conformance.context import CredentialsRefused, TargetContext, TokenUnavailable
 from conformance.exchange import Exchange
 from conformance.key_recovery import KeyRecoveryLane, cache_directory
 from conformance.outcome import ExitCode
@@ -23,6 +23,7 @@ from conformance.profiles import LaunchError, Profile, ProfileError
 from conformance.profiles.target import resolve, running_target
 from conformance.redaction import Redactor
 from conformance.tokens import public_key_from_jwks
+from conformance.transport import TargetError
 
 # GMP recovers a 2048-bit key in ~25 s here; a slow CI machine gets four times that.
 KEY_RECOVERY_TIMEOUT = 120.0
@@ -81,7 +82,8 @@ def open_target(loaded: Profile, target: str | None, plan: Plan, redactor: Redac
         profile = stack.enter_context(running_target(resolve(loaded, target)))
     except ProfileError as error:
         stack.close()
-        raise PreflightStop(f"profile error: {error}", ExitCode.ERROR) from None
+        lines = str(error).splitlines()
+        raise PreflightStop("\n".join(f"profile error: {line}" for line in lines), ExitCode.ERROR) from None
     except LaunchError as error:
         stack.close()
         raise PreflightStop(f"target did not start ({loaded.source}): {error}", ExitCode.INCOMPLETE) from None
@@ -92,14 +94,16 @@ def open_target(loaded: Profile, target: str | None, plan: Plan, redactor: Redac
         opened.public_key = _published_key(context)
         if opened.public_key.key is None and needs_key:
             _recover_key(opened, first.token, first.header, plan)
-    except ConformanceFailure as failure:
-        opened.failure = str(failure)  # every test will show the evidence
-    except TargetUnreachable as error:
-        opened.close()
-        raise PreflightStop(str(error), ExitCode.INCOMPLETE) from None
-    except SetupError as error:
+    except CredentialsRefused as error:
         opened.close()
         raise PreflightStop(f"preflight failed, check the profile's credentials: {error}", ExitCode.ERROR) from None
+    except (TokenUnavailable, ConformanceFailure) as failure:
+        # The target answers, but not with a token: that is CAP-TOK-01 failing, not the profile.
+        # The run goes on; the token tests fail with the evidence, the rest cannot run (errors).
+        opened.failure = str(failure)
+    except TargetError as error:
+        opened.close()
+        raise PreflightStop(str(error), ExitCode.INCOMPLETE) from None
     return opened
 
 

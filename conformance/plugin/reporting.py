@@ -13,10 +13,14 @@ from typing import Any
 
 import pytest
 
+from conformance.checks.failures import ConformanceFailure, VacuousNegative
+from conformance.context import SetupError
 from conformance.exchange import Exchange
+from conformance.plugin.levels import Judgement
 from conformance.plugin.results import RunResults
 from conformance.redaction import Redactor
 from conformance.requirements import REQUIREMENTS, Level
+from conformance.transport import TargetError
 
 
 def key_fingerprint(key: Any) -> str | None:
@@ -69,6 +73,26 @@ def allure_labels(item: pytest.Item) -> None:
     allure.dynamic.story(sentence)
     allure.dynamic.severity(allure.severity_level.CRITICAL if first.level is Level.MUST
                             else allure.severity_level.MINOR)
+
+
+def short_block(error: BaseException, judged: Judgement, redactor: Redactor) -> str | None:
+    """A failure as the few lines a reader needs: requirement, check, expected, received, the
+    exchange and a curl that replays it. None for exceptions of the suite itself (their traceback
+    is the evidence a maintainer needs)."""
+    if isinstance(error, ConformanceFailure):
+        lines = [f"{judged.requirement} {judged.level.value} · {error.check}",
+                 f"  expected: {error.expected}", f"  received: {error.received}"]
+        if error.note:
+            lines.append(f"  note: {error.note}")
+        if error.exchange is not None:
+            exchange = error.exchange
+            lines.append(f"  evidence: exchange #{exchange.id} {exchange.method} {exchange.url.split('?')[0]} "
+                         f"→ HTTP {exchange.status}")
+            lines.append(f"  reproduce: {exchange.as_curl(redactor)}")
+        return redactor.text("\n".join(lines))
+    if isinstance(error, VacuousNegative | SetupError | TargetError):
+        return redactor.text(f"could not complete ({type(error).__name__}): {error}")
+    return None
 
 
 def attach_evidence(exchanges: list[Exchange], redactor: Redactor) -> None:

@@ -33,6 +33,8 @@ class RunResults:
     started: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
     # "What this target does" where the docs leave it open: listed in the summary, never a verdict.
     observations: list[dict[str, str]] = field(default_factory=list)
+    # Why the run stopped early (the breaker opened), or "": an early stop is at best incomplete.
+    stopped: str = ""
 
     def observe(self, test: str, requirement: str, what: str, observed: str) -> None:
         self.observations.append({"test": test, "requirement": requirement, "what": what, "observed": observed})
@@ -93,15 +95,16 @@ class RunResults:
         if strict and any(row["verdict"] == "warning" for row in table.values()):
             return ExitCode.NOT_CONFORMANT
         # A MUST requirement none of whose tests reached a verdict: the run cannot certify anything.
-        if any(row["verdict"] in ("error", "not-run") and row["level"] == Level.MUST.value
-               for row in table.values()):
+        if self.stopped or any(row["verdict"] in ("error", "not-run") and row["level"] == Level.MUST.value
+                               for row in table.values()):
             return ExitCode.INCOMPLETE
         return ExitCode.CONFORMANT
 
     def verdict_banner(self, *, strict: bool) -> str:
         return verdict_for(self.exit_code(strict=strict))
 
-    def write_summary(self, path: Path, header: dict[str, Any], *, strict: bool) -> dict[str, Any]:
+    def write_summary(self, path: Path, header: dict[str, Any], *, strict: bool,
+                      exit_code: int | None = None) -> dict[str, Any]:
         counts: dict[str, int] = {}
         for test in self.tests.values():
             counts[test.verdict] = counts.get(test.verdict, 0) + 1
@@ -110,11 +113,12 @@ class RunResults:
             **header,
             "started": self.started,
             "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "verdict": self.verdict_banner(strict=strict),
-            "exit_code": self.exit_code(strict=strict),
+            "verdict": verdict_for(self.exit_code(strict=strict) if exit_code is None else exit_code),
+            "exit_code": self.exit_code(strict=strict) if exit_code is None else exit_code,
             "strict": strict,
             "counts": counts,
             "suite_errors": self.suite_errors,
+            **({"stopped": self.stopped} if self.stopped else {}),
             "requirements": self.requirement_verdicts(),
             "observations": self.observations,
             "tests": [asdict(t) for t in sorted(self.tests.values(), key=lambda t: t.nodeid)],

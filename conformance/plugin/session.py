@@ -45,6 +45,7 @@ class ConformanceRun:
         self.redactor = Redactor()
         self.target: OpenTarget | None = None
         self._loaded: Profile | None = None
+        self.last_header: dict[str, Any] | None = None  # kept for the terminal's last lines
 
     # --- start: profile → launch → preflight ------------------------------------------------
     def profile_for_collection(self) -> Profile | None:
@@ -57,17 +58,17 @@ class ConformanceRun:
         return self._loaded
 
     def start(self, items: list[pytest.Item]) -> None:
+        """Open the target; PreflightStop (one line, an exit code) when the run cannot start."""
         unknown = [(item.nodeid, rid) for item in items for rid in requirement_ids(item) if rid not in REQUIREMENTS]
         if unknown:
-            pytest.exit(f"{unknown[0][0]}: unknown requirement id {unknown[0][1]!r}", returncode=ExitCode.ERROR)
+            raise PreflightStop(f"{unknown[0][0]}: unknown requirement id {unknown[0][1]!r}", ExitCode.ERROR)
         try:
             loaded = self._loaded or load_profile(self.settings.profile)
-            self.target = open_target(loaded, self.settings.target, self.settings.plan, self.redactor, self._record,
-                                      needs_key=any(_needs_key(item) for item in items))
         except ProfileError as error:
-            pytest.exit(f"profile error: {error}", returncode=ExitCode.ERROR)
-        except PreflightStop as stop:
-            pytest.exit(str(stop), returncode=stop.code)
+            lines = str(error).splitlines()  # every problem of the file, one line each
+            raise PreflightStop("\n".join(f"profile error: {line}" for line in lines), ExitCode.ERROR) from None
+        self.target = open_target(loaded, self.settings.target, self.settings.plan, self.redactor, self._record,
+                                  needs_key=any(_needs_key(item) for item in items))
         self.active = True
         if any("boundary" in getattr(item, "fixturenames", ()) for item in items):
             self.expiry_lane = ExpiryLane(self.target.context, self.settings.plan.expiry_budget_seconds,
@@ -136,24 +137,46 @@ class ConformanceRun:
             # What this target does where the docs are silent: recorded, never a verdict.
             self.results.observe(item.nodeid, judged.requirement, question(item),
                                  self.redactor.text(phase.observation))
+        if report.failed and call.excinfo is not None:
+            # One short block per failing test on the terminal (and in JUnit); the full evidence
+            # is in summary.json, exchanges.jsonl and the Allure attachments.
+            report.longrepr = reporting.short_block(call.excinfo.value, judged, self.redactor) or report.longrepr
         reporting.redact_report(report, self.redactor)
         recorded: list[int] = item.stash.get(_EXCHANGES, [])
         exchanges = list(recorded)
         if phase.verdict in ("fail", "warning", "error") and call.when == "call":
             reporting.attach_evidence([self.exchanges[i] for i in exchanges if i in self.exchanges], self.redactor)
+        self._stop_if_the_target_is_gone(item, call)
         level = Level.SHOULD if judged.level is Level.OBSERVATION else judged.level
         self.results.record(TestResult(item.nodeid, rids, level.value, phase.verdict, report.duration,
                                        self.redactor.text(phase.message), exchanges, judged.basis))
+
+    def _stop_if_the_target_is_gone(self, item: pytest.Item, call: pytest.CallInfo[None]) -> None:
+        """The breaker opened (the target stopped answering, or the time budget is spent): no
+        further test could reach a verdict, so the run ends here, incomplete, with its summary."""
+        reason = self.target.context.api.breaker.reason if self.target is not None else ""
+        if reason and not self.results.stopped:
+            self.results.stopped = reason
+            item.session.shouldstop = f"the target stopped answering: {reason}"
 
     def note_collection_errors(self, count: int) -> None:
         if not self.results.tests:
             self.results.suite_errors.append(f"{count} collection/setup error(s)")
 
     # --- finish -----------------------------------------------------------------------------
+    def write_stop_summary(self, stop: PreflightStop) -> None:
+        """A run that could not start still leaves its summary.json: the cause and the exit code."""
+        self.results.stopped = str(stop)
+        header = {"target": self.settings.target or "", "profile": self.settings.profile,
+                  "plan": self.settings.plan.name, "seed": self.settings.seed}
+        self.results.write_summary(Path(self.settings.reports_dir) / "summary.json", header,
+                                   strict=self.settings.strict, exit_code=stop.code)
+
     def finish(self) -> int:
         try:
             if self.target is not None:
-                summary = reporting.write_run_outputs(Path(self.settings.reports_dir), self.results, self.header(),
+                self.last_header = self.header()
+                summary = reporting.write_run_outputs(Path(self.settings.reports_dir), self.results, self.last_header,
                                                       list(self.exchanges.values()), self.redactor,
                                                       strict=self.settings.strict,
                                                       allure_dir=self.config.getoption("allure_report_dir", None))

@@ -39,7 +39,7 @@ _T = TypeVar("_T")
 _KNOWN: dict[str, tuple[str, ...]] = {
     "": ("target", "launch", "clients", "tills", "basic", "expect", "expected_failures", "load", "client", "behaviour"),
     "target": (
-        "name", "base_url", "local_test_target", "timeout_seconds", "verify_tls", "ca_bundle",
+        "name", "base_url", "local_test_target", "timeout_seconds", "max_response_bytes", "verify_tls", "ca_bundle",
         "till_header", "issuer", "max_token_expiry_seconds", "rate_limit_per_minute",
         "public_key_url", "public_key_file", "signing_key_file", "capabilities", "expired_token",
     ),
@@ -66,6 +66,16 @@ class ProfileError(Exception):
         super().__init__(f"{where}{problem} (fix: {fix})")
 
 
+class ProfileErrors(ProfileError):
+    """Every problem found in one profile, so a user fixes them all in one go: one line each."""
+
+    def __init__(self, problems: list[ProfileError]) -> None:
+        first = problems[0]
+        super().__init__(first.source, first.key, first.problem, first.fix)
+        self.problems = problems
+        Exception.__init__(self, "\n".join(str(problem) for problem in problems))
+
+
 def resolve_profile_path(name_or_path: str) -> Path:
     """`reference` → fixtures/profiles/reference.toml; anything with a slash or .toml is a path."""
     if name_or_path.endswith(".toml") or os.sep in name_or_path or "/" in name_or_path:
@@ -82,16 +92,27 @@ def load_profile(name_or_path: str, environ: Mapping[str, str] | None = None) ->
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ProfileError(path, "", f"not valid TOML ({error})", "correct the syntax at the position shown") from None
-    return _Reader(path, raw, os.environ if environ is None else environ).profile()
+    reader = _Reader(path, raw, os.environ if environ is None else environ)
+    profile = reader.profile()
+    if reader.problems:
+        raise ProfileErrors(reader.problems)
+    return profile
 
 
 class _Reader:
     def __init__(self, path: Path, raw: dict[str, Any], environ: Mapping[str, str]) -> None:
         self.path, self.raw, self.environ = path, raw, environ
         self.local = bool(raw.get("target", {}).get("local_test_target", False))
+        self.problems: list[ProfileError] = []
 
     def fail(self, key: str, problem: str, fix: str) -> NoReturn:
-        raise ProfileError(self.path, key, problem, fix)
+        """A problem the rest of the file cannot be read past: it ends reading, with those found so far."""
+        self.problems.append(ProfileError(self.path, key, problem, fix))
+        raise ProfileErrors(self.problems)
+
+    def note(self, key: str, problem: str, fix: str) -> None:
+        """A problem reading can go on past: collected, so the user sees every one at once."""
+        self.problems.append(ProfileError(self.path, key, problem, fix))
 
     def check_keys(self, table: Mapping[str, Any], kind: str, prefix: str) -> None:
         allowed = _KNOWN[kind]
@@ -99,7 +120,7 @@ class _Reader:
             if key not in allowed:
                 close = difflib.get_close_matches(key, allowed, n=1)
                 hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(allowed)}"
-                self.fail(f"{prefix}{key}", "unknown key", hint)
+                self.note(f"{prefix}{key}", "unknown key", hint)
 
     def table(self, raw: Mapping[str, Any], key: str, dotted: str) -> dict[str, Any]:
         value = raw.get(key, {})
@@ -113,8 +134,9 @@ class _Reader:
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             return float(value)  # type: ignore[return-value]
         if not ok:
-            self.fail(dotted, f"expected {kind.__name__}, got {type(value).__name__} {value!r}",
+            self.note(dotted, f"expected {kind.__name__}, got {type(value).__name__} {value!r}",
                       f"set {dotted} to a {kind.__name__}")
+            return default
         return value  # type: ignore[no-any-return]
 
     def text(self, raw: Mapping[str, Any], key: str, dotted: str, default: str = "", secret: bool = False) -> str:
@@ -122,10 +144,10 @@ class _Reader:
         names = _ENV_REF.findall(value)
         for name in names:
             if name not in self.environ:
-                self.fail(dotted, f"environment variable {name} is not set", f"export {name}=... before the run")
-        value = _ENV_REF.sub(lambda m: self.environ[m.group(1)], value)
+                self.note(dotted, f"environment variable {name} is not set", f"export {name}=... before the run")
+        value = _ENV_REF.sub(lambda m: self.environ.get(m.group(1), ""), value)
         if secret and value and not names and not self.local:
-            self.fail(dotted, "a literal secret in a profile of a real target",
+            self.note(dotted, "a literal secret in a profile of a real target",
                       f'write {dotted} = "${{SOME_ENV_VAR}}" and export the secret in that variable')
         return value
 
@@ -149,6 +171,7 @@ class _Reader:
             base_url=self.text(target, "base_url", t + "base_url").rstrip("/"),
             local_test_target=self.local,
             timeout_seconds=self.typed(target, "timeout_seconds", t + "timeout_seconds", float, 10.0),
+            max_response_bytes=self.typed(target, "max_response_bytes", t + "max_response_bytes", int, 2 * 1024 * 1024),
             verify_tls=self.typed(target, "verify_tls", t + "verify_tls", bool, True),
             ca_bundle=self.path_of(self.text(target, "ca_bundle", t + "ca_bundle")),
             till_header=self.text(target, "till_header", t + "till_header", "X-CAP-API-ATTRIBUTION-TILL-CODE"),

@@ -102,6 +102,9 @@ class Profile:
     base_url: str
     local_test_target: bool = False
     timeout_seconds: float = 10.0
+    # Answers longer than this are cut and recorded as truncated: memory stays bounded whatever
+    # a target sends (a few MiB is far above any documented answer).
+    max_response_bytes: int = 2 * 1024 * 1024
     verify_tls: bool = True
     ca_bundle: Path | None = None
     till_header: str = "X-CAP-API-ATTRIBUTION-TILL-CODE"

@@ -39,7 +39,7 @@ def unknown_key_answer(target: TargetContext, api: CapillaryApi, profile: Profil
 
 @requirement("CAP-TOK-01")
 def test_valid_credentials_yield_a_token_and_its_lifetime(target: TargetContext, profile: Profile) -> None:
-    issued = target.issue("primary")
+    issued = target.issue("primary", judge=True)
     token_endpoint.success_body_has_documented_shape(issued.exchange)
     token_endpoint.status_is_pinned(issued.exchange, profile.expect.get("token_ok"), "valid credentials")
 

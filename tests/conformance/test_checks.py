@@ -16,9 +16,10 @@ import pytest
 from conformance import protocol
 from conformance.checks import resources, token_claims, token_endpoint
 from conformance.checks.failures import ConformanceFailure
-from conformance.client import CapillaryApi, TargetUnreachable
+from conformance.client import CapillaryApi
 from conformance.exchange import Exchange
 from conformance.profiles import load_profile
+from conformance.transport import TargetUnreachable
 
 PROFILE = load_profile("reference").with_base_url("http://testserver")
 

@@ -26,6 +26,7 @@ from conformance.transport import TargetError
 
 Headers = Mapping[str, str] | list[tuple[str, str]]
 THROTTLE_RETRIES = 4
+TRUNCATED_EVIDENCE_BYTES = 64 * 1024
 
 
 def build_http_client(profile: Profile, transport: httpx.BaseTransport | None = None) -> httpx.Client:
@@ -122,11 +123,11 @@ class CapillaryApi:
                                             params=params, max_bytes=self.profile.max_response_bytes,
                                             base_url=self.profile.base_url, timeout=self.profile.timeout_seconds)
             except TargetError as error:
-                self.breaker.failed(error)
+                self.breaker.failed(error, _side(path))
                 raise
-            self.breaker.succeeded()
-            throttled = protocol.is_throttled(answer.response.status_code,
-                                              protocol.parse_json(answer.body.decode("utf-8", "replace")))
+            self.breaker.succeeded(_side(path))
+            body = None if answer.truncated else protocol.parse_json(answer.body.decode("utf-8", "replace"))
+            throttled = protocol.is_throttled(answer.response.status_code, body)
             self.stats.count(throttled=throttled)
             if throttled and attempt < THROTTLE_RETRIES:
                 time.sleep(_retry_after(answer.response, attempt))  # the server asked us to wait
@@ -181,6 +182,11 @@ class CapillaryApi:
         return self.send("GET", url_or_path, label=label)
 
 
+def _side(path: str) -> str:
+    """Which side of the target a request is on, for the breaker: the token endpoint or the APIs."""
+    return "token" if path.startswith(protocol.TOKEN_GENERATE_PATH) else "resources"
+
+
 def _pairs(headers: Headers | None) -> list[tuple[str, str]]:
     if headers is None:
         return []
@@ -197,7 +203,8 @@ def _snapshot(answer: transport.Answer, elapsed: float, label: str) -> Exchange:
         request_body=request.content,
         status=response.status_code,
         response_headers=tuple((k, v) for k, v in response.headers.multi_items()),
-        response_body=answer.body,
+        # A truncated answer proves nothing; its head is kept as evidence, not megabytes of it.
+        response_body=answer.body[:TRUNCATED_EVIDENCE_BYTES] if answer.truncated else answer.body,
         truncated=answer.truncated,
         elapsed_seconds=elapsed,
         label=label,

@@ -48,14 +48,17 @@ class Answer:
 
 
 class Breaker:
-    """Opens after CONSECUTIVE_FAILURES transport failures in a row, or past a deadline."""
+    """Opens after CONSECUTIVE_FAILURES transport failures in a row on one side of the target (the
+    token endpoint, or the resources), or past a deadline. The sides count apart: a target whose
+    resources hang while its token endpoint answers must not have the failures forgiven by each
+    token request in between."""
 
     def __init__(self, failures: int = CONSECUTIVE_FAILURES, budget_seconds: float | None = None) -> None:
         self.limit = failures
         self.deadline = time.monotonic() + budget_seconds if budget_seconds else None
         self.budget_seconds = budget_seconds
         self.reason = ""
-        self._failures = 0
+        self._failures: dict[str, int] = {}
         self._lock = threading.Lock()
 
     def check(self) -> None:
@@ -65,15 +68,15 @@ class Breaker:
             if self.reason:
                 raise TargetGone(f"stopped: {self.reason}")
 
-    def succeeded(self) -> None:
+    def succeeded(self, side: str = "") -> None:
         with self._lock:
-            self._failures = 0
+            self._failures[side] = 0
 
-    def failed(self, error: TargetError) -> None:
+    def failed(self, error: TargetError, side: str = "") -> None:
         with self._lock:
-            self._failures += 1
-            if self._failures >= self.limit and not self.reason:
-                self.reason = f"{self._failures} failures in a row, the last: {error}"
+            count = self._failures[side] = self._failures.get(side, 0) + 1
+            if count >= self.limit and not self.reason:
+                self.reason = f"{count} failures in a row, the last: {error}"
 
 
 def exchange(http: httpx.Client, method: str, path: str, *, headers: Sequence[tuple[str, str]],

@@ -30,14 +30,19 @@ def pytest_configure(config: pytest.Config) -> None:
     settings = read_settings(config)
     config.stash[RUN] = ConformanceRun(config, settings)
     # Hypothesis: one named settings profile per plan; the run's seed drives it unless given.
+    from hypothesis import Phase
     from hypothesis import settings as hypothesis_settings
 
     from conformance.plugin.options import PLAN_SETTINGS
 
     for plan in PLAN_SETTINGS.values():
+        # The gate plan does not shrink a failing example: against a broken target shrinking
+        # replays hundreds of requests per property for a smaller counterexample, and a pull-request
+        # gate needs the verdict (certification and nightly shrink, for the minimal evidence).
+        phases = [phase for phase in Phase if phase is not Phase.shrink or plan.name != "gate"]
         hypothesis_settings.register_profile(
             f"capillary-{plan.name}", max_examples=plan.hypothesis_examples, derandomize=plan.derandomize,
-            deadline=None, database=None, print_blob=True,
+            deadline=None, database=None, print_blob=True, phases=phases,
         )
     hypothesis_settings.load_profile(f"capillary-{settings.plan.name}")
     if hasattr(config.option, "hypothesis_seed") and config.option.hypothesis_seed is None:

@@ -7,7 +7,6 @@ and the run do not import each other.
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
@@ -108,14 +107,10 @@ def attach_evidence(exchanges: list[Exchange], redactor: Redactor) -> None:
                       attachment_type=allure.attachment_type.TEXT)
 
 
-def write_run_outputs(out: Path, results: RunResults, header: dict[str, Any], exchanges: list[Exchange],
-                      redactor: Redactor, *, strict: bool, allure_dir: str | None) -> dict[str, Any]:
-    """summary.json, exchanges.jsonl (redacted), and Allure's environment and categories; the summary."""
+def write_run_outputs(out: Path, results: RunResults, header: dict[str, Any], *, strict: bool,
+                      allure_dir: str | None) -> dict[str, Any]:
+    """summary.json (exchanges.jsonl is written as the run goes), Allure's environment and categories."""
     summary = results.write_summary(out / "summary.json", header, strict=strict)
-    out.mkdir(parents=True, exist_ok=True)
-    with (out / "exchanges.jsonl").open("w", encoding="utf-8") as jsonl:
-        for exchange in exchanges:
-            jsonl.write(json.dumps(exchange.redacted(redactor), ensure_ascii=False) + "\n")
     if allure_dir:  # environment.properties and categories.json beside allure-pytest's results
         from conformance.certify.allure_metadata import write_allure_metadata
 

@@ -19,6 +19,7 @@ from conformance.expiry import ExpiryLane
 from conformance.outcome import ExitCode
 from conformance.plugin import reporting
 from conformance.plugin.capabilities import missing
+from conformance.plugin.exchange_log import ExchangeLog
 from conformance.plugin.levels import judgement, requirement_ids
 from conformance.plugin.options import Settings
 from conformance.plugin.preflight import OpenTarget, PreflightStop, open_target
@@ -37,12 +38,12 @@ class ConformanceRun:
         self.config, self.settings = config, settings
         self.active = False
         self.results = RunResults(only_requirements=settings.only_requirements)
-        self.exchanges: dict[int, Exchange] = {}
         # Exchanges belong to the test running on the main thread; the expiry lane's thread
         # records none there (its test adopts them when it takes the lane's result).
         self._local = threading.local()
         self.expiry_lane: ExpiryLane | None = None
         self.redactor = Redactor()
+        self.exchanges = ExchangeLog(Path(settings.reports_dir) / "exchanges.jsonl", self.redactor)
         self.target: OpenTarget | None = None
         self._loaded: Profile | None = None
         self.last_header: dict[str, Any] | None = None  # kept for the terminal's last lines
@@ -94,7 +95,7 @@ class ConformanceRun:
 
     # --- evidence -----------------------------------------------------------------------------
     def _record(self, exchange: Exchange) -> None:
-        self.exchanges[exchange.id] = exchange
+        self.exchanges.record(exchange)
         current: list[int] | None = getattr(self._local, "current", None)
         if current is not None:
             current.append(exchange.id)
@@ -145,7 +146,7 @@ class ConformanceRun:
         recorded: list[int] = item.stash.get(_EXCHANGES, [])
         exchanges = list(recorded)
         if phase.verdict in ("fail", "warning", "error") and call.when == "call":
-            reporting.attach_evidence([self.exchanges[i] for i in exchanges if i in self.exchanges], self.redactor)
+            reporting.attach_evidence(self.exchanges.recent(exchanges), self.redactor)
         self._stop_if_the_target_is_gone(item, call)
         level = Level.SHOULD if judged.level is Level.OBSERVATION else judged.level
         self.results.record(TestResult(item.nodeid, rids, level.value, phase.verdict, report.duration,
@@ -167,6 +168,7 @@ class ConformanceRun:
     def write_stop_summary(self, stop: PreflightStop) -> None:
         """A run that could not start still leaves its summary.json: the cause and the exit code."""
         self.results.stopped = str(stop)
+        self.exchanges.close()
         header = {"target": self.settings.target or "", "profile": self.settings.profile,
                   "plan": self.settings.plan.name, "seed": self.settings.seed}
         self.results.write_summary(Path(self.settings.reports_dir) / "summary.json", header,
@@ -176,8 +178,8 @@ class ConformanceRun:
         try:
             if self.target is not None:
                 self.last_header = self.header()
+                self.exchanges.close()
                 summary = reporting.write_run_outputs(Path(self.settings.reports_dir), self.results, self.last_header,
-                                                      list(self.exchanges.values()), self.redactor,
                                                       strict=self.settings.strict,
                                                       allure_dir=self.config.getoption("allure_report_dir", None))
                 self.config.stash[reporting.SUMMARY] = summary

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 import pytest
 
 from conformance.environment import ENV
-from conformance.plans import DEFAULT_PLAN, PLAN_SETTINGS, PLANS, Plan
-from conformance.profiles.loader import DEFAULT_PROFILE
+from conformance.options import DEFAULT_REPORTS_DIR, declare
+from conformance.plans import PLAN_SETTINGS, PLANS, Plan, plan_name
+from conformance.profiles.target import profile_name, target_url
 
 __all__ = ["ENV", "MARKERS", "PLANS", "PLAN_SETTINGS", "Plan", "Settings", "add_options", "read_settings"]
 
@@ -27,18 +28,9 @@ MARKERS = (
 
 def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup("capillary", "Capillary OAuth conformance")
-    group.addoption("--profile", default=None,
-                    help=f"target profile name or path (env {ENV['profile']}; default: {DEFAULT_PROFILE})")
-    group.addoption("--target", default=None, help=f"base URL overriding the profile's (env {ENV['target']})")
     # `--strict` is pytest's own flag (strict markers/config/xfail, which a conformance run wants
     # anyway): the plugin reads it as "SHOULD-level failures fail the run" too (env CAP_STRICT=1).
-    group.addoption("--plan", default=None, choices=PLANS, help=f"gate|certification|nightly (env {ENV['plan']})")
-    group.addoption("--seed", default=None, type=int, help=f"seed for forged tokens and Hypothesis (env {ENV['seed']})")
-    group.addoption("--reports-dir", default=None, help=f"where summary.json goes (env {ENV['reports']})")
-    group.addoption("--requirement", action="append", default=None, metavar="CAP-ID",
-                    help="run only tests tagged with this requirement (repeatable)")
-    group.addoption("--destructive", action="store_true", default=None,
-                    help=f"run lockout/rate-limit probes (env {ENV['destructive']}=1)")
+    declare(group.addoption, ["profile", "target", "plan", "seed", "reports_dir", "requirement", "destructive"])
 
 
 @dataclass(frozen=True)
@@ -61,21 +53,22 @@ def _flag(value: bool | None, env: str) -> bool:
 
 def read_settings(config: pytest.Config) -> Settings:
     get = config.getoption
-    plan = get("plan") or os.environ.get(ENV["plan"]) or DEFAULT_PLAN
-    if plan not in PLAN_SETTINGS:
-        raise pytest.UsageError(f"{ENV['plan']}={plan!r} is not one of {', '.join(PLANS)}")
+    try:
+        plan = plan_name(get("plan"))
+    except ValueError as error:
+        raise pytest.UsageError(str(error)) from None
     seed_text = get("seed") if get("seed") is not None else os.environ.get(ENV["seed"])
     try:
         seed = int(seed_text) if seed_text is not None else random.SystemRandom().randrange(2**32)
     except ValueError:
         raise pytest.UsageError(f"{ENV['seed']}={seed_text!r} is not an integer") from None
     return Settings(
-        profile=get("profile") or os.environ.get(ENV["profile"]) or DEFAULT_PROFILE,
-        target=get("target") or os.environ.get(ENV["target"]) or None,
+        profile=profile_name(get("profile")),
+        target=target_url(get("target")) or None,
         strict=_flag(get("strict") or None, ENV["strict"]),
         plan=PLAN_SETTINGS[plan],
         seed=seed,
-        reports_dir=get("reports_dir") or os.environ.get(ENV["reports"]) or "reports/conformance",
+        reports_dir=get("reports_dir") or os.environ.get(ENV["reports"]) or DEFAULT_REPORTS_DIR,
         destructive=_flag(get("destructive"), ENV["destructive"]),
         only_requirements=tuple(get("requirement") or ()),
     )

@@ -21,6 +21,7 @@ import httpx
 
 from conformance import protocol, transport
 from conformance.exchange import Exchange
+from conformance.pacing import KeyedPacer, bucket_of, claims_of
 from conformance.profiles.model import Profile
 from conformance.transport import TargetError
 
@@ -43,25 +44,6 @@ def build_http_client(profile: Profile, transport: httpx.BaseTransport | None = 
         # The docs list `Accept: application/json` as a required header of every call.
         headers={"Accept": "application/json"},
     )
-
-
-class Pacer:
-    """Spaces requests evenly so a run stays under the profile's per-minute rate limit."""
-
-    def __init__(self, per_minute: int) -> None:
-        self.interval = 60.0 / per_minute if per_minute > 0 else 0.0
-        self._next = 0.0
-        self._lock = threading.Lock()
-
-    def wait_turn(self) -> None:
-        if not self.interval:
-            return
-        with self._lock:
-            now = time.monotonic()
-            start = max(now, self._next)
-            self._next = start + self.interval
-        if start > now:
-            time.sleep(start - now)  # pacing a real cluster: waiting IS the condition here
 
 
 @dataclass
@@ -92,7 +74,8 @@ class CapillaryApi:
         self.profile = profile
         self.http = http or build_http_client(profile)
         self.on_exchange = on_exchange
-        self.pacer = Pacer(profile.rate_limit_per_minute)
+        self.pacer = KeyedPacer(profile.rate_limit_per_minute, profile.rate_limit_global_per_minute)
+        self.client_keys: dict[int, str] = {}  # client_id → API key, learned from issued tokens
         self.stats = Stats()
         self.breaker = transport.Breaker()
 
@@ -114,8 +97,9 @@ class CapillaryApi:
         if json_body is not None:
             content = json.dumps(json_body).encode()
             headers = [*_pairs(headers), ("Content-Type", "application/json")]
+        bucket = bucket_of(path, _pairs(headers), content, self.client_keys)
         for attempt in range(THROTTLE_RETRIES + 1):
-            self.pacer.wait_turn()
+            self.pacer.wait_turn(bucket)
             started = time.perf_counter()
             self.breaker.check()
             try:
@@ -140,8 +124,17 @@ class CapillaryApi:
 
     # --- token endpoint -------------------------------------------------------------------
     def generate_token(self, key: str, secret: str, label: str = "generate token", record: bool = True) -> Exchange:
-        return self.send("POST", protocol.TOKEN_GENERATE_PATH, json_body=protocol.token_request_body(key, secret),
-                         label=label, record=record)
+        exchange = self.send("POST", protocol.TOKEN_GENERATE_PATH, json_body=protocol.token_request_body(key, secret),
+                             label=label, record=record)
+        self._learn_client_key(exchange, key)
+        return exchange
+
+    def _learn_client_key(self, exchange: Exchange, key: str) -> None:
+        """Calls with this token count on `key` (a token without a client_key claim names only its client_id)."""
+        token = protocol.access_token(exchange.json)
+        client_id = claims_of(token).get("client_id") if token else None
+        if isinstance(client_id, int) and not isinstance(client_id, bool):
+            self.client_keys[client_id] = key
 
     def token_request(
         self, content: bytes, *, method: str = "POST", headers: Headers | None = None,

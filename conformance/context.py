@@ -23,6 +23,7 @@ from conformance.exchange import Exchange
 from conformance.profiles.model import Client, Profile
 from conformance.redaction import Redactor
 from conformance.tokens import MalformedToken, decode_unverified
+from conformance.vacuity import VacuityGuard, identity_of, resource_accepted, token_issued
 
 
 class SetupError(Exception):
@@ -103,6 +104,7 @@ class TargetContext:
         self._lock = threading.Lock()
         self.observed: dict[str, Any] = {}
         self._known: dict[tuple[str, str], str] = {}
+        self.guard = VacuityGuard()
         # Records this run writes for positive controls: a run prefix keeps runs apart.
         self._serials = itertools.count(random.SystemRandom().randrange(10**4) * 10**5 + 90_000)
 
@@ -146,12 +148,13 @@ class TargetContext:
                                  lifetime=issued.ttl_seconds, claims=sorted(decoded.claims))
         return issued
 
-    def token(self, role: str = "primary") -> IssuedToken:
-        """A cached token for a role, renewed when less than a minute (or half its life) remains."""
+    def token(self, role: str = "primary", label: str = "") -> IssuedToken:
+        """The run's token for a role (one per role per run, as a careful client reuses its token),
+        renewed when less than a minute (or half its life) remains."""
         with self._lock:
             cached = self._cache.get(role)
             if cached is None or self.clock.now() > cached.exp - min(60.0, cached.lifetime(60.0) / 2):
-                cached = self._cache[role] = self.issue(role)
+                cached = self._cache[role] = self.issue(role, label)
             return cached
 
     def fresh_mobile(self) -> str:
@@ -233,40 +236,20 @@ class TargetContext:
     def negative(self, control: Callable[[str], Exchange], attack: Callable[[], Exchange],
                  check: Callable[[Exchange], None], role: str = "primary") -> Exchange:
         """Vacuity guard: control (untouched token) → attack → control; the verdict counts only
-        when both controls are accepted (ATTACKS.md invariants, case 53)."""
-        self._control(control, role, "before")
-        attacked = attack()
-        try:
-            check(attacked)
-        finally:
-            self._control(control, role, "after")
-        return attacked
+        when both controls are accepted (conformance/vacuity.py: shared between neighbours)."""
+        return self.guard.frame(identity_of(role, control), lambda: control(self.token(role).token),
+                                resource_accepted, attack, check)
 
     def negative_token_request(self, attack: Callable[[], Exchange], check: Callable[[Exchange], None],
                                role: str = "primary") -> Exchange:
         """Vacuity guard for the token endpoint: the role's real credentials mint a token right
         before and right after the attack (so a lockout or crash cannot pass for a refusal)."""
-        self._token_control(role, "before")
-        attacked = attack()
-        try:
-            check(attacked)
-        finally:
-            self._token_control(role, "after")
-        return attacked
+        return self.guard.frame(("token", role), lambda: self._token_control(role), token_issued, attack, check)
 
-    def _token_control(self, role: str, when: str) -> None:
+    def _token_control(self, role: str) -> Exchange:
         client = self.client(role)
-        exchange = self.api.generate_token(client.key, client.secret, label=f"positive control ({when})")
+        exchange = self.api.generate_token(client.key, client.secret, label="positive control")
         token = protocol.access_token(exchange.json)
-        if token is None:
-            raise VacuousNegative(f"positive control {when} the attack got no token ({exchange.token_outcome.value}, "
-                                  f"HTTP {exchange.status}): the negative verdict would mean nothing")
-        self.redactor.add(token)
-
-    def _control(self, control: Callable[[str], Exchange], role: str, when: str) -> None:
-        exchange = control(self.token(role).token)
-        if exchange.api_outcome is not protocol.Outcome.ACCEPT:
-            raise VacuousNegative(
-                f"positive control {when} the attack was not accepted ({exchange.api_outcome.value}, "
-                f"HTTP {exchange.status}): the negative verdict would mean nothing"
-            )
+        if token is not None:
+            self.redactor.add(token)
+        return exchange

@@ -90,7 +90,7 @@ def open_target(loaded: Profile, target: str | None, plan: Plan, redactor: Redac
     context = TargetContext(profile, CapillaryApi(profile, on_exchange=record), redactor)
     opened = OpenTarget(profile, context, PublicKey(), loaded.launch is not None and not target, _stack=stack)
     try:
-        first = context.issue("primary", label="preflight: primary token")
+        first = context.token("primary", label="preflight: primary token")
         opened.public_key = _published_key(context)
         if opened.public_key.key is None and needs_key:
             _recover_key(opened, first.token, first.header, plan)

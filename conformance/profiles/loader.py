@@ -40,7 +40,7 @@ _KNOWN: dict[str, tuple[str, ...]] = {
     "": ("target", "launch", "clients", "tills", "basic", "expect", "expected_failures", "load", "client", "behaviour"),
     "target": (
         "name", "base_url", "local_test_target", "timeout_seconds", "max_response_bytes", "verify_tls", "ca_bundle",
-        "till_header", "issuer", "max_token_expiry_seconds", "rate_limit_per_minute",
+        "till_header", "issuer", "max_token_expiry_seconds", "rate_limit_per_minute", "rate_limit_global_per_minute",
         "public_key_url", "public_key_file", "signing_key_file", "capabilities", "expired_token",
     ),
     "launch": ("command", "cwd", "ready_pattern", "ready_timeout_seconds"),
@@ -179,6 +179,8 @@ class _Reader:
             max_token_expiry_seconds=self.typed(target, "max_token_expiry_seconds", t + "max_token_expiry_seconds",
                                                 int, 3600),
             rate_limit_per_minute=rate,
+            rate_limit_global_per_minute=max(0, self.typed(target, "rate_limit_global_per_minute",
+                                                           t + "rate_limit_global_per_minute", int, 0)),
             public_key_url=self.text(target, "public_key_url", t + "public_key_url") or None,
             public_key_file=self.path_of(self.text(target, "public_key_file", t + "public_key_file")),
             signing_key_file=self.path_of(self.text(target, "signing_key_file", t + "signing_key_file")),

@@ -110,7 +110,9 @@ class Profile:
     till_header: str = "X-CAP-API-ATTRIBUTION-TILL-CODE"
     issuer: str = "Capillary"
     max_token_expiry_seconds: int = 3600
+    # Capillary limits requests per API key per minute: each key is paced on its own.
     rate_limit_per_minute: int = 0
+    rate_limit_global_per_minute: int = 0
     public_key_url: str | None = None
     public_key_file: Path | None = None
     signing_key_file: Path | None = None

@@ -47,7 +47,7 @@ def test_valid_credentials_yield_a_token_and_its_lifetime(target: TargetContext,
 @requirement("CAP-TOK-01", level="SHOULD")
 def test_issued_token_is_sent_with_no_store(target: TargetContext) -> None:
     """RFC 6749 §5.1 asks for Cache-Control: no-store (not in the documented contract: SHOULD-level)."""
-    token_endpoint.response_has_no_store(target.issue("primary").exchange)
+    token_endpoint.response_has_no_store(target.token("primary").exchange)
 
 
 @requirement("CAP-TOK-02")
@@ -88,7 +88,7 @@ def test_unknown_key_and_wrong_secret_answer_alike(wrong_secret_answer: Exchange
 
 @requirement("CAP-TOK-05")
 def test_every_call_mints_a_different_token(target: TargetContext) -> None:
-    issued = [target.issue("primary", label=f"uniqueness {n}") for n in range(3)]
+    issued = [target.token("primary"), *(target.issue("primary", label=f"uniqueness {n}") for n in range(2))]
     token_claims.tokens_are_distinct([i.claims.get("jti") for i in issued], [i.token for i in issued])
 
 
@@ -116,7 +116,7 @@ def test_wrong_secret_is_not_echoed(api: CapillaryApi, profile: Profile) -> None
 
 @requirement("CAP-TOK-09")
 def test_valid_secret_is_not_echoed(target: TargetContext, profile: Profile) -> None:
-    token_endpoint.secret_is_not_echoed(target.issue("primary").exchange, profile.clients["primary"].secret)
+    token_endpoint.secret_is_not_echoed(target.token("primary").exchange, profile.clients["primary"].secret)
 
 
 def _near_misses(secret: str) -> list[tuple[str, str]]:

@@ -73,3 +73,51 @@ def test_the_check_still_judges_the_attack() -> None:
     control = lambda token: target.api.customer_get(token, "1")  # noqa: E731
     with pytest.raises(ConformanceFailure):
         target.negative(control, lambda: target.api.customer_get(GOOD, "1"), resources.token_was_rejected_as_invalid)
+
+
+def control_of(target: TargetContext):  # one helper line: every control it makes shares an identity
+    return lambda token: target.api.customer_get(token, "1", label="positive control")
+
+
+def attack_on(target: TargetContext):
+    return lambda: target.api.customer_get("forged", "1", label="attack")
+
+
+def labels(target: TargetContext) -> list[str]:
+    return [e.label for e in target.api_exchanges]  # type: ignore[attr-defined]
+
+
+def recording(target: TargetContext) -> TargetContext:
+    target.api_exchanges = []  # type: ignore[attr-defined]
+    target.api.on_exchange = target.api_exchanges.append  # type: ignore[attr-defined]
+    return target
+
+
+def test_consecutive_attacks_share_controls_between_neighbours() -> None:
+    target = recording(target_answering(locked_after=None))
+    control = control_of(target)
+    for _ in range(3):
+        target.negative(control, attack_on(target), resources.token_was_rejected_as_invalid)
+    assert [label for label in labels(target) if label != "generate token (primary)"] == [
+        "positive control", "attack", "positive control", "attack", "positive control", "attack",
+        "positive control"]  # N + 1 controls for N attacks
+    assert target.guard.controls_shared == 2
+
+
+def test_a_failing_control_between_two_attacks_errors_both_neighbours() -> None:
+    # Resource calls: 1 control (ok), 2 attack, 3 control (locked out), then nothing may be sent.
+    target = recording(target_answering(locked_after=2))
+    control = control_of(target)
+    with pytest.raises(VacuousNegative, match="after the attack"):
+        target.negative(control, attack_on(target), resources.token_was_rejected_as_invalid)
+    with pytest.raises(VacuousNegative, match="shared with the previous test"):
+        target.negative(control, attack_on(target), resources.token_was_rejected_as_invalid)
+    assert labels(target).count("attack") == 1  # the second attack was never sent
+
+
+def test_controls_of_another_endpoint_or_role_are_not_shared() -> None:
+    target = recording(target_answering(locked_after=None))
+    target.negative(control_of(target), attack_on(target), resources.token_was_rejected_as_invalid)
+    target.negative(lambda token: target.api.customer_get(token, "2", label="positive control"),
+                    attack_on(target), resources.token_was_rejected_as_invalid)
+    assert target.guard.controls_shared == 0

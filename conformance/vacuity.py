@@ -1,0 +1,81 @@
+"""The vacuity guard: a negative verdict counts only between two accepted positive controls.
+
+Every attack is framed by a control with the untouched credentials on the same endpoint: if the
+target refused the control too (a lockout, a crash, a revoked token), the refusal of the attack
+proves nothing and the test is an error (ATTACKS.md invariants, case 53).
+
+Shared controls: in a run of consecutive negative tests on the same endpoint and role, the
+control after one attack is also the control before the next (N attacks, N+1 controls instead
+of 2N), which matters on rate-limited clusters. Nothing is weakened: a failed control still
+errors the tests on both sides of it (the one that ran it, and the next, which refuses to
+attack without a good control before it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+
+from conformance import protocol
+from conformance.checks.failures import VacuousNegative
+from conformance.exchange import Exchange
+
+
+@dataclass
+class _LastControl:
+    identity: Hashable
+    accepted: bool
+    detail: str
+
+
+class VacuityGuard:
+    def __init__(self) -> None:
+        self._last: _LastControl | None = None
+        self.controls_run = 0
+        self.controls_shared = 0
+
+    def frame(self, identity: Hashable, control: Callable[[], Exchange], accepted: Callable[[Exchange], bool],
+              attack: Callable[[], Exchange], check: Callable[[Exchange], None]) -> Exchange:
+        """control → attack → control, where the first control may be the previous test's last."""
+        last, self._last = self._last, None  # an attack in between ends any sharing
+        if last is not None and last.identity == identity:
+            self.controls_shared += 1
+            if not last.accepted:
+                raise VacuousNegative(f"positive control before the attack (shared with the previous test) was not "
+                                      f"accepted ({last.detail}): the negative verdict would mean nothing")
+        else:
+            self._run(identity, control, accepted, "before")
+        attacked = attack()
+        try:
+            check(attacked)
+        finally:
+            self._run(identity, control, accepted, "after")
+        return attacked
+
+    def _run(self, identity: Hashable, control: Callable[[], Exchange], accepted: Callable[[Exchange], bool],
+             when: str) -> None:
+        self.controls_run += 1
+        self._last = None
+        exchange = control()
+        detail = f"{exchange.api_outcome.value}, HTTP {exchange.status}"
+        ok = accepted(exchange)
+        if when == "after":
+            self._last = _LastControl(identity, ok, detail)
+        if not ok:
+            raise VacuousNegative(f"positive control {when} the attack was not accepted ({detail}): "
+                                  "the negative verdict would mean nothing")
+
+
+def resource_accepted(exchange: Exchange) -> bool:
+    return exchange.api_outcome is protocol.Outcome.ACCEPT
+
+
+def token_issued(exchange: Exchange) -> bool:
+    return protocol.access_token(exchange.json) is not None
+
+
+def identity_of(role: str, control: Callable[..., Exchange]) -> Hashable:
+    """Same role, same control code (the same helper line: the same endpoint and request)."""
+    code = getattr(control, "__code__", None)
+    where = (code.co_filename, code.co_firstlineno) if code is not None else id(control)
+    return role, where

@@ -116,7 +116,7 @@ class CapillaryApi:
             if throttled and attempt < THROTTLE_RETRIES:
                 time.sleep(_retry_after(answer.response, attempt))  # the server asked us to wait
                 continue
-            exchange = _snapshot(answer, time.perf_counter() - started, label)
+            exchange = _snapshot(answer, time.perf_counter() - started, label, bucket)
             if self.on_exchange and record:
                 self.on_exchange(exchange)
             return exchange
@@ -186,7 +186,7 @@ def _pairs(headers: Headers | None) -> list[tuple[str, str]]:
     return list(headers.items()) if isinstance(headers, Mapping) else list(headers)
 
 
-def _snapshot(answer: transport.Answer, elapsed: float, label: str) -> Exchange:
+def _snapshot(answer: transport.Answer, elapsed: float, label: str, bucket: str) -> Exchange:
     response = answer.response
     request = response.request
     return Exchange(
@@ -201,6 +201,7 @@ def _snapshot(answer: transport.Answer, elapsed: float, label: str) -> Exchange:
         truncated=answer.truncated,
         elapsed_seconds=elapsed,
         label=label,
+        bucket=bucket,
     )
 
 

@@ -29,6 +29,8 @@ class Exchange:
     id: int = field(default_factory=lambda: next(_ids))
     # The answer was longer than the profile's max_response_bytes and was cut: never judged a pass.
     truncated: bool = False
+    # The rate-limit bucket it counted on (`key:<api key>`, `till:<code>`, `anonymous`); see pacing.py.
+    bucket: str = ""
 
     @cached_property
     def text(self) -> str:

@@ -22,6 +22,7 @@ class TestResult:
     message: str = ""
     exchanges: list[int] = field(default_factory=list)
     basis: str = ""
+    requests: dict[str, int] = field(default_factory=dict)  # requests per key (by role) this test sent
 
 
 @dataclass
@@ -46,6 +47,8 @@ class RunResults:
             self.tests[result.nodeid] = result
             return
         previous.exchanges = sorted(set(previous.exchanges) | set(result.exchanges))
+        previous.requests = {k: previous.requests.get(k, 0) + result.requests.get(k, 0)
+                             for k in previous.requests.keys() | result.requests.keys()}
         previous.duration += result.duration
         # A test may set its level while running (judged_as): the later phase knows it.
         previous.level, previous.basis = result.level, result.basis

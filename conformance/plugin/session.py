@@ -8,6 +8,7 @@ where (reporting.py, which takes plain data).
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +100,30 @@ class ConformanceRun:
         current: list[int] | None = getattr(self._local, "current", None)
         if current is not None:
             current.append(exchange.id)
+            self._local.requests[self.bucket_label(exchange.bucket)] += 1
+
+    def _pacing(self) -> dict[str, Any]:
+        """Requests and pacing waits per key (by role), throttled answers, the limits paced to."""
+        if self.target is None:
+            return {}
+        api = self.target.context.api
+        requests: dict[str, float] = {}
+        waited: dict[str, float] = {}
+        for bucket, stats in api.pacer.stats.items():
+            _merge(requests, self.bucket_label(bucket), stats.requests)
+            _merge(waited, self.bucket_label(bucket), round(stats.waited_seconds, 2))
+        return {"per_key_per_minute": api.pacer.per_key_per_minute, "global_per_minute": api.pacer.global_per_minute,
+                "requests_per_key": requests, "waited_seconds_per_key": waited, "throttled": api.stats.throttled,
+                "controls": {"run": self.target.context.guard.controls_run,
+                             "shared": self.target.context.guard.controls_shared}}
+
+    def bucket_label(self, bucket: str) -> str:
+        """A rate-limit bucket as the summary names it: the profile role of its key, not the key."""
+        if self.target is not None and bucket.startswith("key:"):
+            key = bucket[4:]
+            role = next((r for r, c in self.target.profile.clients.items() if c.key == key), None)
+            return role or "other keys"
+        return bucket.replace("till:", "till ") if bucket.startswith("till:") else bucket or "anonymous"
 
     def adopt_exchanges(self, ids: tuple[int, ...]) -> None:
         """Attribute exchanges made off the main thread (the expiry lane) to the running test."""
@@ -123,6 +148,7 @@ class ConformanceRun:
 
     def before_test(self, item: pytest.Item) -> None:
         self._local.current = []
+        self._local.requests = Counter()
         item.stash[_EXCHANGES] = self._local.current
         if _needs_key(item) and self.key() is None and self.target is not None:
             pytest.skip(self.target.public_key.reason
@@ -149,8 +175,11 @@ class ConformanceRun:
             reporting.attach_evidence(self.exchanges.recent(exchanges), self.redactor)
         self._stop_if_the_target_is_gone(item, call)
         level = Level.SHOULD if judged.level is Level.OBSERVATION else judged.level
+        counter: Counter[str] = getattr(self._local, "requests", Counter())
+        requests = dict(counter)
+        counter.clear()  # each phase reports what it sent since the last one
         self.results.record(TestResult(item.nodeid, rids, level.value, phase.verdict, report.duration,
-                                       self.redactor.text(phase.message), exchanges, judged.basis))
+                                       self.redactor.text(phase.message), exchanges, judged.basis, requests))
 
     def _stop_if_the_target_is_gone(self, item: pytest.Item, call: pytest.CallInfo[None]) -> None:
         """The breaker opened (the target stopped answering, or the time budget is spent): no
@@ -201,10 +230,15 @@ class ConformanceRun:
             "requests": context.api.stats.requests,
             "throttled": context.api.stats.throttled,
             "clock_offset_seconds": round(context.clock.offset, 3),
+            "pacing": self._pacing(),
             "observed": {**context.observed, "public_key_fingerprint": reporting.key_fingerprint(key.key),
                          "public_key_source": key.source,
                          **({"public_key_note": key.reason} if key.reason else {})},
         }
+
+
+def _merge(into: dict[str, float], label: str, value: float) -> None:
+    into[label] = into.get(label, 0) + value
 
 
 def _needs_key(item: pytest.Item) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -175,7 +175,7 @@ class ConformanceRun:
             reporting.attach_evidence(self.exchanges.recent(exchanges), self.redactor)
         self._stop_if_the_target_is_gone(item, call)
         level = Level.SHOULD if judged.level is Level.OBSERVATION else judged.level
-        counter: Counter[str] = getattr(self._local, "requests", Counter())
+        counter = cast("Counter[str]", getattr(self._local, "requests", Counter()))
         requests = dict(counter)
         counter.clear()  # each phase reports what it sent since the last one
         self.results.record(TestResult(item.nodeid, rids, level.value, phase.verdict, report.duration,

@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from fixtures.reference_server.app import ROUTES
+from fixtures.reference_server.connection import MAX_HEADER_FIELDS
 
 from .helpers import (
     CUSTOMER_ADD,
@@ -140,21 +141,36 @@ def _expired() -> dict[str, str]:
 
 
 BIG = b'{"x": "' + b"y" * 70_000 + b'"}'
+PADDING = {f"X-Pad-{i}": "1" for i in range(MAX_HEADER_FIELDS + 1)}  # one field over the limit: 431
+
+
+def _head_too_large(method: str, path: str) -> Call:
+    return lambda c, w: c.request(method, path, headers=PADDING)
+
+
 PRODUCERS: dict[tuple[str, str], dict[int, Call]] = {
     ("POST", TOKEN_PATH): {
         200: lambda c, w: c.post(TOKEN_PATH, json=credentials("pos_gateway")),
         400: lambda c, w: c.post(TOKEN_PATH, content=b"[]"),
         401: lambda c, w: c.post(TOKEN_PATH, json={"key": "nope", "secret": "nope"}),
         413: lambda c, w: c.post(TOKEN_PATH, content=BIG),
+        431: _head_too_large("POST", TOKEN_PATH),
     },
-    ("GET", "/.well-known/jwks.json"): {200: lambda c, w: c.get("/.well-known/jwks.json")},
-    ("GET", "/openapi.json"): {200: lambda c, w: c.get("/openapi.json")},
+    ("GET", "/.well-known/jwks.json"): {
+        200: lambda c, w: c.get("/.well-known/jwks.json"),
+        431: _head_too_large("GET", "/.well-known/jwks.json"),
+    },
+    ("GET", "/openapi.json"): {
+        200: lambda c, w: c.get("/openapi.json"),
+        431: _head_too_large("GET", "/openapi.json"),
+    },
     ("POST", CUSTOMER_ADD): {
         200: lambda c, w: c.post(CUSTOMER_ADD, json=customer_body("1"), headers=_with()),
         400: lambda c, w: c.post(CUSTOMER_ADD, content=b"{}", headers=_with()),
         401: lambda c, w: c.post(CUSTOMER_ADD, json=customer_body("1"), headers=_with(None)),
         403: lambda c, w: c.post(CUSTOMER_ADD, json=customer_body("1"), headers=_with("report_reader")),
         413: lambda c, w: c.post(CUSTOMER_ADD, content=BIG, headers=_with()),
+        431: _head_too_large("POST", CUSTOMER_ADD),
         498: lambda c, w: c.post(CUSTOMER_ADD, json=customer_body("1"), headers=_expired()),
         503: lambda c, w: c.post(CUSTOMER_ADD, json=customer_body("1"), headers=_with("authz_outage")),
     },
@@ -164,6 +180,7 @@ PRODUCERS: dict[tuple[str, str], dict[int, Call]] = {
         401: lambda c, w: c.get(CUSTOMER_GET, params={"mobile": "1"},
                                 headers={"Authorization": basic_header("store.server", "wrong")}),
         403: lambda c, w: w.get(CUSTOMER_GET, params={"mobile": "1"}, headers=_with("report_reader")),
+        431: _head_too_large("GET", CUSTOMER_GET),
         498: lambda c, w: c.get(CUSTOMER_GET, params={"mobile": "1"}, headers=_expired()),
         503: lambda c, w: c.get(CUSTOMER_GET, params={"mobile": "1"}, headers=_with("authz_outage")),
     },
@@ -173,6 +190,7 @@ PRODUCERS: dict[tuple[str, str], dict[int, Call]] = {
         401: lambda c, w: c.post(TRANSACTION_ADD, json=transaction_body("x"), headers=_with(None)),
         403: lambda c, w: c.post(TRANSACTION_ADD, json=transaction_body("x"), headers=_with("report_reader")),
         413: lambda c, w: c.post(TRANSACTION_ADD, content=BIG, headers=_with()),
+        431: _head_too_large("POST", TRANSACTION_ADD),
         498: lambda c, w: c.post(TRANSACTION_ADD, json=transaction_body("x"), headers=_expired()),
         503: lambda c, w: c.post(TRANSACTION_ADD, json=transaction_body("x"), headers=_with("authz_outage")),
     },
@@ -181,6 +199,7 @@ PRODUCERS: dict[tuple[str, str], dict[int, Call]] = {
         400: lambda c, w: c.get(TRANSACTION_GET, headers=_with()),
         401: lambda c, w: c.get(TRANSACTION_GET, params={"number": "x"}, headers=_with(None)),
         403: lambda c, w: c.get(TRANSACTION_GET, params={"number": "x"}, headers=_with("fallback_pos")),
+        431: _head_too_large("GET", TRANSACTION_GET),
         498: lambda c, w: c.get(TRANSACTION_GET, params={"number": "x"}, headers=_expired()),
         503: lambda c, w: c.get(TRANSACTION_GET, params={"number": "x"}, headers=_with("authz_outage")),
     },

@@ -174,6 +174,14 @@ def test_transaction_codes_for_unknown_invalid_and_duplicate(client: httpx.Clien
     assert first_item(duplicate, "transaction")["item_status"]["code"] == 604  # "Transaction number already exists"
 
 
+def test_an_amount_beyond_a_double_is_601_not_a_crash(client: httpx.Client, token: Token) -> None:
+    """JSON integers are unbounded; 10**400 once raised OverflowError in the amount check (a 500)."""
+    answer = client.post(TRANSACTION_ADD, json=transaction_body(_bill(), amount=10**400),
+                         headers=_auth(token, "pos_gateway"))
+    assert answer.status_code == 200
+    assert first_item(answer.json(), "transaction")["item_status"]["code"] == 601
+
+
 def test_malformed_transaction_body_is_400(client: httpx.Client, token: Token) -> None:
     response = client.post(TRANSACTION_ADD, json={"root": {"customer": []}}, headers=_auth(token, "pos_gateway"))
     assert response.status_code == 400

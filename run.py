@@ -1,10 +1,19 @@
 #!/usr/bin/env python3
 """Bootstrap and run, on a fresh machine with only Python 3.11+ (stdlib only, no prior install).
 
-    python3 run.py certify [ARGS...]   the main job against the embedded reference server → reports/
-    python3 run.py tests [PYTEST ARGS...]   the project's own tests
-    python3 run.py screenshots   regenerate docs/screenshots/*.png (a gate run, shown in Chromium)
-    python3 run.py conformance|load|kill-matrix|variant-matrix|bench [ARGS...]   the other entry points
+usage: python3 run.py COMMAND [ARGS...]        (python3 run.py --help: this text)
+
+    certify [ARGS...]          the main job against the embedded reference server → reports/
+    tests [PYTEST ARGS...]     the project's own tests
+    screenshots                regenerate docs/screenshots/*.png (a gate run, shown in Chromium)
+    conformance [ARGS...]      capillary-conformance: the suite (`conformance client -- CMD`: the client judge)
+    load [ARGS...]             python -m load: the load scenarios
+    kill-matrix [ARGS...]      python -m fixtures.kill_matrix
+    variant-matrix [ARGS...]   python -m fixtures.variant_matrix
+    bench [ARGS...]            python -m benchmarks
+
+ARGS go to the command (`python3 run.py certify --help`). An unknown command exits 2 before
+anything is installed.
 
 It creates `.venv/` once, installs the project with its extras, re-installs when
 pyproject.toml or package-lock.json change, and installs the pinned Allure 3 CLI with `npm ci`
@@ -15,6 +24,7 @@ download is not reachable from CI machines.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import os
 import shutil
@@ -39,6 +49,8 @@ COMMANDS = {
     "screenshots": ["-m", "docs.screenshots"],
 }
 BROWSER_COMMANDS = ("tests", "screenshots")
+HELP_OPTIONS = ("--help", "-h")
+USAGE_ERROR = 2  # as every entry point of the project (conformance.outcome, which run.py cannot import)
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
 
@@ -91,10 +103,29 @@ def ensure_browser() -> None:
     subprocess.run([apt, "install", "-y", "-qq", "--no-install-recommends", "chromium"], check=True, env=env)
 
 
+def usage_problem(argv: list[str]) -> str | None:
+    """Why argv names no command, in one line with "did you mean …" when one is close; None when it does."""
+    if not argv:
+        return f"a command is needed: one of {', '.join(COMMANDS)} (see python3 run.py --help)"
+    word = argv[0]
+    if word in COMMANDS:
+        return None
+    kind, candidates = ("option", HELP_OPTIONS) if word.startswith("-") else ("command", tuple(COMMANDS))
+    close = difflib.get_close_matches(word, candidates, n=1)
+    listed = "a command comes first, one of" if kind == "option" else "commands:"
+    hint = f"did you mean {close[0]}?" if close else f"{listed} {', '.join(COMMANDS)}"
+    return f"unknown {kind} {word} ({hint})"
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in COMMANDS:
+    # Before the environment: a typo or a question must not cost a venv and an install.
+    if argv[:1] and argv[0] in HELP_OPTIONS:
         print(__doc__)
-        return 2
+        return 0
+    problem = usage_problem(argv)
+    if problem:
+        print(f"run.py: {problem}", file=sys.stderr)
+        return USAGE_ERROR
     ensure_environment()
     if argv[0] in BROWSER_COMMANDS:
         ensure_browser()

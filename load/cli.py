@@ -18,6 +18,7 @@ from pathlib import Path
 from conformance.options import declare
 from conformance.outcome import ExitCode
 from conformance.profiles import LaunchError, ProfileError, running_target
+from conformance.usage import UsageParser
 from load.gates import GateError, parse_gate_assignments
 from load.options import add_shared_options, locust_arguments
 from load.processes import REPO_ROOT, LocustRun, run_locust
@@ -33,8 +34,9 @@ def scenario_names() -> list[str]:
     return sorted(p.stem for p in SCENARIOS_DIR.glob("*.py") if not p.stem.startswith("_"))
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m load", description=__doc__.splitlines()[0] if __doc__ else None)
+def build_parser() -> UsageParser:
+    # UsageParser: a mistyped option or command is one line with "did you mean …", exit 2.
+    parser = UsageParser(prog="python -m load", description=__doc__.splitlines()[0] if __doc__ else None)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("list", help="list the scenarios")
     run = commands.add_parser("run", help="run scenarios headless (together, in one Locust run) and judge the run")

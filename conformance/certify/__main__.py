@@ -13,19 +13,20 @@ import argparse
 import sys
 from pathlib import Path
 
+from conformance.certify.run_arguments import run_argument_problem
 from conformance.options import declare
 from conformance.outcome import ExitCode
 from conformance.plans import plan_name
+from conformance.usage import UsageParser
 
 
-def _run(args: argparse.Namespace, passthrough: list[str]) -> int:
+def _run(args: argparse.Namespace, passthrough: list[str], run_parser: UsageParser) -> int:
     from conformance.certify.pipeline import RunOptions, run_certification
 
-    try:
-        plan = plan_name(args.plan)
-    except ValueError as error:
-        print(f"run: {error}", file=sys.stderr)
-        return ExitCode.ERROR
+    problem = run_argument_problem(args, passthrough, run_parser)
+    if problem:  # before anything starts: one line, exit 2, no bundle
+        run_parser.fail(problem)
+    plan = plan_name(args.plan)
     return run_certification(RunOptions(
         profile=args.profile, target=args.target, plan=plan, seed=args.seed, strict=args.strict,
         load=not args.no_load, load_seconds=args.load_seconds, allow_remote_load=args.allow_remote_load,
@@ -95,10 +96,11 @@ def _allure_html(args: argparse.Namespace) -> int:
     return ExitCode.CONFORMANT
 
 
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m conformance.certify", description=__doc__.splitlines()[0],
-                                formatter_class=argparse.RawDescriptionHelpFormatter,
-                                epilog="\n".join(__doc__.splitlines()[2:]))
+def parser() -> UsageParser:
+    # UsageParser: a mistyped command or option is one line with "did you mean …", exit 2.
+    p = UsageParser(prog="python -m conformance.certify", description=__doc__.splitlines()[0],
+                    formatter_class=argparse.RawDescriptionHelpFormatter,
+                    epilog="\n".join(__doc__.splitlines()[2:]))
     commands = p.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="the whole main job for one profile; unknown options go to the suite")
@@ -131,12 +133,14 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args, passthrough = parser().parse_known_args(argv)
-    if passthrough and args.command != "run":
-        parser().error(f"unrecognized arguments: {' '.join(passthrough)}")
-    handlers = {"verify": _verify, "leak-scan": _leak_scan, "drift": _drift, "allure-html": _allure_html}
+    top = parser()
+    # `run` hands the options it does not know to the suite; every other command takes only its own.
+    args, passthrough = top.parse_known_args(argv)
     if args.command == "run":
-        return _run(args, passthrough)
+        return _run(args, passthrough, top.chosen_parser(args))
+    if passthrough:
+        top.reject(args, passthrough)
+    handlers = {"verify": _verify, "leak-scan": _leak_scan, "drift": _drift, "allure-html": _allure_html}
     return handlers[args.command](args)
 
 

@@ -17,6 +17,9 @@ class StepResult:
     status: str  # passed | failed | error | incomplete | skipped | not run
     detail: str = ""
     seconds: float = 0.0
+    # Set when this step makes the later ones meaningless (the suite could not run, or stopped
+    # early): the one-line cause. Not part of as_json: the summary carries it as `stopped`.
+    stopped_because: str = ""
 
     def as_json(self) -> dict[str, Any]:
         return {"name": self.name, "exit_code": self.exit_code, "status": self.status, "detail": self.detail,

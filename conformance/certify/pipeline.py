@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.status import Status
 
 from conformance.certify import allure_html, keys, leaks, steps
@@ -31,9 +33,10 @@ from conformance.certify.surface import observed_surface, read_exchanges
 from conformance.outcome import ExitCode, verdict_for, worst
 from conformance.profiles import Profile, ProfileError, load_profile
 from conformance.profiles.loader import DEFAULT_PROFILE
-from conformance.redaction import LabelledSecret
+from conformance.redaction import LabelledSecret, Redactor
 
 MARK = {"passed": "[green]✓[/]", "failed": "[red]✗[/]", "error": "[red]![/]", "incomplete": "[yellow]?[/]"}
+PROG = "python -m conformance.certify run"
 PLAIN_PROGRESS_SECONDS = 2.0  # off a terminal (CI logs), a progress line at most this often
 
 
@@ -86,7 +89,8 @@ class CertificationRun:
         result.seconds = result.seconds or time.monotonic() - started
         self.results.append(result)
         mark = MARK.get(result.status, "[dim]-[/]")
-        self.console.print(f"{mark} {name:<12} {result.status:<10} exit {result.exit_code}  {result.detail} "
+        # The detail is text from the run ("add a [clients.primary] table"), never rich markup.
+        self.console.print(f"{mark} {name:<12} {result.status:<10} exit {result.exit_code}  {escape(result.detail)} "
                            f"[dim]({result.seconds:.1f} s)[/]", highlight=False, soft_wrap=True)
         return result
 
@@ -105,11 +109,22 @@ class CertificationRun:
         def progress(done: int, total: int, failed: int) -> None:
             failing = f", {failed} failing" if failed else ""
             self.show_progress(f"conformance … {done}/{total} tests{failing}")
-        return steps.run_conformance(self.bundle, profile=o.profile, target=o.target, plan=o.plan, seed=o.seed,
-                                     strict=o.strict, passthrough=o.passthrough, progress=progress)
+        result = steps.run_conformance(self.bundle, profile=o.profile, target=o.target, plan=o.plan, seed=o.seed,
+                                       strict=o.strict, passthrough=o.passthrough, progress=progress)
+        # The cause goes into the summary pages and the verdict line: never a secret of the profile.
+        redact = Redactor(self.profile.secrets() if self.profile else []).text
+        result.detail, result.stopped_because = redact(result.detail), redact(result.stopped_because)
+        return result
 
-    def allure(self) -> StepResult:
+    @staticmethod
+    def not_run(name: str) -> StepResult:
+        """A step the conformance step's stop made meaningless: listed, never run (the cause is that step's)."""
+        return StepResult(name, ExitCode.CONFORMANT, "not run", "not run: the conformance step stopped the run")
+
+    def allure(self, stopped_because: str = "") -> StepResult:
         results = self.bundle / "allure-results"
+        if stopped_because and not any(results.glob("*-result.json")):
+            return self.not_run("allure")  # no test ran: an empty report shows nothing
         write_allure_metadata(results, steps.read_json(self.bundle / steps.CONFORMANCE_SUMMARY))
         try:
             allure_html.render_single_file_report(results, self.bundle / "allure-report.html")
@@ -134,15 +149,21 @@ class CertificationRun:
         return StepResult("leak scan", ExitCode.CONFORMANT, "passed", f"{scanned} files clean"), record
 
     # --- the job --------------------------------------------------------------------------------
-    def run(self) -> int:
+    def run(self, signing_key: Any = None, key_note: str | None = None) -> int:
+        """Every step in order; after a conformance step that stopped the run (see
+        steps.suite_stop_cause) only the evidence is kept: leak scan, summary, signed bundle."""
         o = self.options
         self.console.print(f"[bold]certification run[/] → {self.bundle}", highlight=False, soft_wrap=True)
-        signing_key, key_note = self._signing_key()
+        if signing_key is None:
+            signing_key, key_note = signing_key_for(o)
         if key_note:
             self.console.print(key_note, highlight=False, soft_wrap=True)
-        self.step("conformance", self.conformance)
+        stopped_because = self.step("conformance", self.conformance).stopped_because
         load_record: dict[str, Any] | None = None
-        if o.load:
+        if o.load and stopped_because:
+            skipped = self.step("load", lambda: self.not_run("load"))
+            load_record = {"status": skipped.status, "exit_code": None, "detail": skipped.detail}
+        elif o.load:
             def load_step() -> StepResult:
                 nonlocal load_record
                 result, load_record = steps.run_load_smoke(
@@ -151,7 +172,7 @@ class CertificationRun:
                     scenarios=steps.load_scenarios(self.profile), progress=self.show_progress)
                 return result
             self.step("load", load_step)
-        self.step("allure", self.allure)
+        self.step("allure", lambda: self.allure(stopped_because))
         pem = keys.private_pem(signing_key)
         leak_record: dict[str, Any] = {}
 
@@ -160,17 +181,20 @@ class CertificationRun:
             result, leak_record = self.scan([self.bundle], pem)
             return result
         self.step("leak scan", leak_step)
-        self.step("summary", lambda: self.write_summary(load_record, leak_record))
+        self.step("summary", lambda: self.write_summary(load_record, leak_record, stopped_because))
         # The summary was written after the scan: scan it too, so no file of the bundle goes unchecked.
         summaries = [self.bundle / "summary.json", self.bundle / "summary.html", self.bundle / EXCHANGES_PAGE]
         self.step("summary scan", lambda: self.scan(summaries, pem)[0])
-        self.step("bundle", lambda: self.sign(signing_key))
+        self.step("bundle", lambda: self.sign(signing_key, incomplete=bool(stopped_because)))
         code = worst(r.exit_code for r in self.results)
-        # Progress went to stderr; the verdict goes to stdout, where CI logs and scripts read it.
-        print(f"VERDICT: {verdict_for(code).upper()} — bundle: {self.bundle}", flush=True)
+        # Progress went to stderr; the verdict goes to stdout, where CI logs and scripts read it,
+        # with the cause when the run stopped (the one line a reader acts on).
+        cause = f" — {stopped_because}" if stopped_because else ""
+        print(f"VERDICT: {verdict_for(code).upper()}{cause} — bundle: {self.bundle}", flush=True)
         return code
 
-    def write_summary(self, load_record: dict[str, Any] | None, leak_record: dict[str, Any]) -> StepResult:
+    def write_summary(self, load_record: dict[str, Any] | None, leak_record: dict[str, Any],
+                      stopped_because: str = "") -> StepResult:
         conformance = steps.read_json(self.bundle / steps.CONFORMANCE_SUMMARY) or None
         records = list(read_exchanges(self.bundle / "exchanges.jsonl"))
         fallback = {"target": self.options.target, "profile": self.options.profile or DEFAULT_PROFILE,
@@ -179,7 +203,8 @@ class CertificationRun:
         # The summary's verdict covers the steps so far plus itself and the signing, which must pass to ship.
         summary = build_summary(conformance=conformance, steps=self.results, surface=observed_surface(records),
                                 waivers=self.profile.expected_failures if self.profile else (), load=load_record,
-                                leak_scan=leak_record, fallback=fallback, started=self.started)
+                                leak_scan=leak_record, fallback=fallback, started=self.started,
+                                stopped={"after": "conformance", "cause": stopped_because} if stopped_because else None)
         write_summary_json(self.bundle / "summary.json", summary)
         write_summary_pages(self.bundle, summary, records, self.profile.secrets() if self.profile else [])
         problems = validation_errors(summary, certification_summary_schema())
@@ -189,13 +214,15 @@ class CertificationRun:
         return StepResult("summary", ExitCode.CONFORMANT, "passed",
                           f"verdict {summary['verdict']}: summary.json, summary.html, {EXCHANGES_PAGE}")
 
-    def sign(self, key: Any) -> StepResult:
+    def sign(self, key: Any, *, incomplete: bool = False) -> StepResult:
         sign_bundle(self.bundle, key)
         problems = verify_bundle(self.bundle)
         if problems:
             return StepResult("bundle", ExitCode.ERROR, "error",
                               "the new bundle does not verify: " + "; ".join(problems))
-        return StepResult("bundle", ExitCode.CONFORMANT, "passed", "MANIFEST.sha256 signed (Ed25519), verified")
+        # The signature vouches for the evidence, never for a verdict the run did not reach.
+        what = ": the evidence of a run that stopped, not a certification" if incomplete else ""
+        return StepResult("bundle", ExitCode.CONFORMANT, "passed", f"MANIFEST.sha256 signed (Ed25519), verified{what}")
 
     def remote_url(self) -> str | None:
         """The target's URL unless the profile launches it here (then it is loopback by construction)."""
@@ -205,24 +232,25 @@ class CertificationRun:
             return self.profile.base_url
         return None
 
-    def _signing_key(self) -> tuple[Any, str | None]:
-        if self.options.signing_key is not None:
-            return keys.load_private_key(self.options.signing_key), None
-        key, path, created = keys.local_signing_key(self.options.reports_root / "keys")
-        verb = "generated a new" if created else "using the local"
-        public = path.with_name("signing-key.pub.pem")
-        return key, (f"no --signing-key: {verb} signing key {path} (public key: {public}); "
-                     "give partners that public key, or pass --signing-key with the partner's key")
+
+
+def signing_key_for(options: RunOptions) -> tuple[Any, str | None]:
+    """The key that will sign the bundle (SigningKeyError when unusable) and a note when it is the local one."""
+    if options.signing_key is not None:
+        return keys.load_private_key(options.signing_key), None
+    key, path, created = keys.local_signing_key(options.reports_root / "keys")
+    verb = "generated a new" if created else "using the local"
+    public = path.with_name("signing-key.pub.pem")
+    return key, (f"no --signing-key: {verb} signing key {path} (public key: {public}); "
+                 "give partners that public key, or pass --signing-key with the partner's key")
 
 
 def run_certification(options: RunOptions, console: Console | None = None) -> int:
+    """The job; a signing key that cannot be used is an argument error: one line, exit 2, no bundle."""
     console = console or Console(stderr=True)
-    run = CertificationRun(options, console)
     try:
-        return run.run()
+        signing_key, key_note = signing_key_for(options)
     except keys.SigningKeyError as error:
-        with contextlib.suppress(OSError):
-            run.bundle.rmdir()  # nothing was written yet: leave no empty bundle behind
-        console.print(f"signing key: {error}", markup=False, soft_wrap=True)
-        print("VERDICT: INCOMPLETE — bundle: none (no usable signing key)", flush=True)
+        print(f"{PROG}: signing key: {error}", file=sys.stderr, flush=True)
         return ExitCode.ERROR
+    return CertificationRun(options, console).run(signing_key, key_note)

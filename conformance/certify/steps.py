@@ -10,6 +10,7 @@ import contextlib
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -30,6 +31,9 @@ LOAD_SCENARIO = "steady_calls"
 # With a short-lived client, the smoke also runs the 498-driven regeneration the product exists to
 # stress, in the same Locust run (the users are shared), so every bundle shows expiries and the herd.
 REGENERATION_SCENARIO = "expiry_regeneration"
+# pytest's usage error ends with where it looked for its configuration: not the cause.
+PYTEST_TRIVIA = ("inifile:", "rootdir:", "configfile:")
+ERROR_LINE = re.compile(r"\berror: (?P<what>.+)$", re.IGNORECASE)
 LOAD_DETAILS = {ExitCode.CONFORMANT: "all gates passed", ExitCode.NOT_CONFORMANT: "a load gate failed",
                 ExitCode.INCOMPLETE: "invalid load run"}
 
@@ -108,9 +112,48 @@ def run_conformance(bundle: Path, *, profile: str | None, target: str | None, pl
     # The suite's summary.json makes way for the certification summary; it stays in the bundle as provenance.
     if (bundle / "summary.json").is_file():
         (bundle / "summary.json").replace(bundle / CONFORMANCE_SUMMARY)
-    counts = read_json(bundle / CONFORMANCE_SUMMARY).get("counts") or {}
-    detail = ", ".join(f"{n} {verdict}" for verdict, n in sorted(counts.items())) or last
-    return StepResult("conformance", code, status_for(code), detail, time.monotonic() - started)
+    summary = read_json(bundle / CONFORMANCE_SUMMARY)
+    counts = summary.get("counts") or {}
+    tally = ", ".join(f"{n} {verdict}" for verdict, n in sorted(counts.items()))
+    cause = suite_stop_cause(code, summary, bundle / "logs" / "conformance.log")
+    detail = " — ".join(part for part in (cause, tally) if part) or last
+    return StepResult("conformance", code, status_for(code), detail, time.monotonic() - started,
+                      stopped_because=cause)
+
+
+def suite_stop_cause(code: int, summary: dict[str, Any], log: Path) -> str:
+    """Why the suite's run makes the rest of the job meaningless, in one line; "" when it does not.
+
+    It does when the suite exits 2 (configuration, profile, usage or suite error: no verdict can
+    stand, whatever load says) or stopped early (target unreachable or not started, or the breaker
+    ended the run: load would only meet the same dead target). The suite's own line is the cause;
+    pytest's usage errors, which come before the suite writes anything, are read from its log.
+    """
+    stopped = str(summary.get("stopped") or "")
+    if not stopped and as_exit_code(code) != ExitCode.ERROR:
+        return ""
+    if stopped:
+        cause = "; ".join(line.strip() for line in stopped.splitlines() if line.strip())
+        return f"the run stopped early: {cause}" if summary.get("counts") else cause
+    errors = [str(error) for error in summary.get("suite_errors") or []]
+    if errors:
+        return "suite error: " + "; ".join(errors)
+    return "suite error: " + _error_line(log)
+
+
+def _error_line(log: Path) -> str:
+    """The line of the suite's output that names its error (pytest: `… error: unrecognized
+    arguments: --x`), not the `rootdir:` trivia pytest prints after it."""
+    try:
+        lines = [line.strip() for line in log.read_text(encoding="utf-8", errors="replace").splitlines()[1:]]
+    except OSError:
+        return "no output"
+    meaningful = [line for line in lines if line and not line.startswith(PYTEST_TRIVIA)]
+    for line in reversed(meaningful):
+        named = ERROR_LINE.search(line)
+        if named:
+            return named["what"][:300]
+    return meaningful[-1][:300] if meaningful else "no output"
 
 
 def read_json(path: Path) -> dict[str, Any]:

@@ -78,8 +78,10 @@ def waiver_rows(waivers: Sequence[ExpectedFailure], conformance: Mapping[str, An
 
 def build_summary(*, conformance: Mapping[str, Any] | None, steps: Sequence[StepResult], surface: Mapping[str, Any],
                   waivers: Sequence[ExpectedFailure], load: Mapping[str, Any] | None, leak_scan: Mapping[str, Any],
-                  fallback: Mapping[str, Any], started: str) -> dict[str, Any]:
-    """`fallback` holds what we knew before the suite ran (target, profile, plan), for runs that never started."""
+                  fallback: Mapping[str, Any], started: str,
+                  stopped: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """`fallback` holds what we knew before the suite ran (target, profile, plan), for runs that never started;
+    `stopped` ({"after": step, "cause": one line}) marks a run that a step stopped before its end."""
     suite = conformance or {}
     observed = suite.get("observed") or {}
     exit_code = worst(step.exit_code for step in steps)
@@ -87,6 +89,7 @@ def build_summary(*, conformance: Mapping[str, Any] | None, steps: Sequence[Step
         "schema": SCHEMA_ID,
         "verdict": verdict_for(exit_code),
         "exit_code": exit_code,
+        **({"stopped": dict(stopped)} if stopped else {}),
         "target": suite.get("target") or fallback.get("target") or "",
         "profile": suite.get("profile") or fallback.get("profile") or "",
         "profile_hash": suite.get("profile_hash") or fallback.get("profile_hash") or "",

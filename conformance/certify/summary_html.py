@@ -102,9 +102,13 @@ def _banner(s: Mapping[str, Any]) -> str:
     for row in (s.get("requirements") or {}).values():
         counts[str(row.get("verdict"))] = counts.get(str(row.get("verdict")), 0) + 1
     told = ", ".join(f"{n} {v}" for v, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+    stopped = s.get("stopped") or {}
+    # A run that stopped must not read like a certification with many unrun requirements: say why first.
+    cause = (f'<small id="stopped">Not a certification: the run stopped after the {_e(stopped.get("after"))} '
+             f'step: {_e(stopped.get("cause"))}</small>') if stopped else ""
     return (f'<div class="banner {VERDICT_CLASS.get(verdict, "warn")}" id="verdict">{_e(verdict.upper())}'
             f' <span style="font-weight:400;font-size:.7em">(exit {_e(s.get("exit_code"))})</span>'
-            f"<small>{len(s.get('requirements') or {})} requirements: {_e(told)}</small></div>")
+            f"{cause}<small>{len(s.get('requirements') or {})} requirements: {_e(told)}</small></div>")
 
 
 def _run_section(s: Mapping[str, Any]) -> str:

@@ -246,11 +246,16 @@ def signing_key_for(options: RunOptions) -> tuple[Any, str | None]:
 
 
 def run_certification(options: RunOptions, console: Console | None = None) -> int:
-    """The job; a signing key that cannot be used is an argument error: one line, exit 2, no bundle."""
+    """The job; a signing key or a reports root that cannot be used is an argument error: one line,
+    exit 2, no bundle."""
     console = console or Console(stderr=True)
     try:
         signing_key, key_note = signing_key_for(options)
+        run = CertificationRun(options, console)  # makes the bundle folder
     except keys.SigningKeyError as error:
         print(f"{PROG}: signing key: {error}", file=sys.stderr, flush=True)
         return ExitCode.ERROR
-    return CertificationRun(options, console).run(signing_key, key_note)
+    except OSError as error:  # a --reports-root that cannot hold a key folder or a bundle
+        print(f"{PROG}: --reports-root {options.reports_root}: {error.strerror or error}", file=sys.stderr, flush=True)
+        return ExitCode.ERROR
+    return run.run(signing_key, key_note)

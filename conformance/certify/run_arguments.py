@@ -46,6 +46,7 @@ def run_argument_problem(args: argparse.Namespace, passthrough: Sequence[str],
         return f"{error}{did_you_mean(os.environ.get(ENV['plan'], ''), PLANS)}"
     if not args.no_load and args.load_seconds < 1:
         return f"--load-seconds {args.load_seconds}: the load smoke needs at least 1 s (or pass --no-load)"
-    if args.reports_root.exists() and not args.reports_root.is_dir():
-        return f"--reports-root {args.reports_root}: not a directory"
+    blocking = next((p for p in (args.reports_root, *args.reports_root.parents) if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        return f"--reports-root {args.reports_root}: not a directory ({blocking} is a file)"
     return suite_option_problem(passthrough, run_parser)

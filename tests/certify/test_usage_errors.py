@@ -101,3 +101,17 @@ def test_an_option_the_suite_knows_is_not_mistaken_for_a_typo(tmp_path: Path):
     assert done.returncode == 3, done.stderr
     assert "unknown option" not in done.stderr
     assert time.monotonic() - started < 60
+
+
+@pytest.mark.parametrize("below", ["", "sub"], ids=["a-file", "under-a-file"])
+def test_a_reports_root_that_cannot_hold_bundles_is_one_line_and_exit_2(tmp_path: Path, below: str):
+    blocker = tmp_path / "out"
+    blocker.write_text("a file where the bundles would go")
+    root = blocker / below if below else blocker
+
+    done = run_certify("run", "--no-load", "--reports-root", str(root), timeout=USAGE_TIMEOUT_SECONDS)
+
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"python -m conformance.certify run: --reports-root {root}: not a directory ({blocker} is a file)"]
+    assert blocker.read_text() == "a file where the bundles would go"

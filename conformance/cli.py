@@ -19,7 +19,7 @@ from conformance.options import DEFAULT_REPORTS_DIR, as_arguments, declare
 
 SUITES = Path(__file__).resolve().parent / "suites"
 # The suite's own options that this wrapper declares and hands on (--reports-dir it also uses itself).
-HANDED_ON = ("profile", "target", "plan", "seed", "strict", "destructive")
+HANDED_ON = ("profile", "target", "plan", "seed", "strict", "destructive", "request_budget")
 
 
 def build_pytest_args(args: argparse.Namespace, passthrough: list[str]) -> list[str]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from conformance import protocol
-from conformance.checks import predicates, token_endpoint
+from conformance.checks import predicates, resources, token_endpoint
 from conformance.checks.failures import ConformanceFailure, VacuousNegative
 from conformance.client import CapillaryApi
 from conformance.exchange import Exchange
@@ -157,6 +157,13 @@ class TargetContext:
                 cached = self._cache[role] = self.issue(role, label)
             return cached
 
+    def spread(self, index: int, roles: tuple[str, ...] = ("primary", "fallback", "other_org", "restricted")) -> str:
+        """The role for case `index`, round-robin: rate limits are per API key, so attacks whose
+        requests alternate between several clients' keys go at several keys' pace at once
+        (each key waits only for its own previous request)."""
+        present = [role for role in roles if role in self.profile.clients] or ["primary"]
+        return present[index % len(present)]
+
     def fresh_mobile(self) -> str:
         return protocol.mobile_number(next(self._serials))
 
@@ -239,6 +246,16 @@ class TargetContext:
         when both controls are accepted (conformance/vacuity.py: shared between neighbours)."""
         return self.guard.frame(identity_of(role, control), lambda: control(self.token(role).token),
                                 resource_accepted, attack, check)
+
+    def negative_write(self, mobile: str, attack: Callable[[], Exchange], check: Callable[[Exchange], None],
+                       role: str = "primary") -> Exchange:
+        """A refused write of customer `mobile`: its controls read that very customer with the
+        untouched token, so the control after the attack also proves nothing was stored."""
+        def read_back(token: str) -> Exchange:
+            return self.api.customer_get(token, mobile, label="positive control and side-effect read")
+
+        return self.guard.frame(("read back", role), lambda: read_back(self.token(role).token), resource_accepted,
+                                attack, check, resources.record_was_not_found)
 
     def negative_token_request(self, attack: Callable[[], Exchange], check: Callable[[Exchange], None],
                                role: str = "primary") -> Exchange:

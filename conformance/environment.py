@@ -14,4 +14,5 @@ ENV = {
     "seed": "CAP_SEED",
     "reports": "CAP_REPORTS_DIR",
     "destructive": "CAP_DESTRUCTIVE",
+    "budget": "CAP_REQUEST_BUDGET",
 }

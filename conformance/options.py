@@ -44,6 +44,10 @@ RUN_OPTIONS = {
                              ENV["reports"], DEFAULT_REPORTS_DIR),
     "requirement": RunOption("--requirement", "run only the tests of this requirement (repeatable)",
                              {"action": "append", "metavar": "CAP-ID"}),
+    "request_budget": RunOption("--request-budget",
+                                "plan the run to at most N requests per API key, keeping every MUST covered",
+                                {"type": int, "metavar": "N"}, ENV["budget"],
+                                "none; on a rate-limited target the plan's minutes at its per-key rate"),
 }
 
 

@@ -20,12 +20,15 @@ class Plan:
     hypothesis_examples: int
     derandomize: bool
     expiry_budget_seconds: float
+    # On a rate-limited target the plan fits this many minutes of the busiest key's requests
+    # (the default request budget: the per-key limit times these minutes); 0 = no default budget.
+    rate_limited_minutes: float = 0.0
 
 
 PLAN_SETTINGS = {
-    # gate: fast and reproducible, for pull requests.
-    "gate": Plan("gate", 25, True, 15.0),
-    "certification": Plan("certification", 100, False, 900.0),
+    # gate: fast and reproducible, for pull requests (2 minutes on a 100/min demo cluster).
+    "gate": Plan("gate", 25, True, 15.0, rate_limited_minutes=2.0),
+    "certification": Plan("certification", 100, False, 900.0, rate_limited_minutes=10.0),
     # nightly: many examples and long expiry waits are affordable.
     "nightly": Plan("nightly", 400, False, 1800.0),
 }

@@ -4,11 +4,13 @@ Every attack is framed by a control with the untouched credentials on the same e
 target refused the control too (a lockout, a crash, a revoked token), the refusal of the attack
 proves nothing and the test is an error (ATTACKS.md invariants, case 53).
 
-Shared controls: in a run of consecutive negative tests on the same endpoint and role, the
-control after one attack is also the control before the next (N attacks, N+1 controls instead
-of 2N), which matters on rate-limited clusters. Nothing is weakened: a failed control still
-errors the tests on both sides of it (the one that ran it, and the next, which refuses to
-attack without a good control before it).
+Shared controls: in a run of negative tests on the same endpoint and role, the control after
+one attack is also the control before the next (N attacks, N+1 controls instead of 2N), which
+matters on rate-limited clusters. Tests of other roles may come in between (a run spreads its
+attacks over several API keys, whose requests alternate so that each key's pacing overlaps the
+others'): their own accepted controls show the target healthy meanwhile, and any failed control
+ends all sharing. Nothing is weakened: a failed control errors the tests on both sides of it
+(the one that ran it, and the next of its kind, which refuses to attack without a good control).
 """
 
 from __future__ import annotations
@@ -30,15 +32,20 @@ class _LastControl:
 
 class VacuityGuard:
     def __init__(self) -> None:
-        self._last: _LastControl | None = None
+        self._last: dict[Hashable, _LastControl] = {}
         self.controls_run = 0
         self.controls_shared = 0
 
     def frame(self, identity: Hashable, control: Callable[[], Exchange], accepted: Callable[[Exchange], bool],
-              attack: Callable[[], Exchange], check: Callable[[Exchange], None]) -> Exchange:
-        """control → attack → control, where the first control may be the previous test's last."""
-        last, self._last = self._last, None  # an attack in between ends any sharing
-        if last is not None and last.identity == identity:
+              attack: Callable[[], Exchange], check: Callable[[Exchange], None],
+              after_check: Callable[[Exchange], None] | None = None) -> Exchange:
+        """control → attack → control, where the first control may be the previous test's last.
+
+        `after_check` also judges the control after the attack: a write attack's control can be
+        the read of the record it tried to write, proving the token works *and* nothing was
+        stored in one request instead of two."""
+        last = self._last.pop(identity, None)  # this attack uses it up: the next needs a newer one
+        if last is not None:
             self.controls_shared += 1
             if not last.accepted:
                 raise VacuousNegative(f"positive control before the attack (shared with the previous test) was not "
@@ -49,21 +56,25 @@ class VacuityGuard:
         try:
             check(attacked)
         finally:
-            self._run(identity, control, accepted, "after")
+            after = self._run(identity, control, accepted, "after")
+        if after_check is not None:
+            after_check(after)
         return attacked
 
     def _run(self, identity: Hashable, control: Callable[[], Exchange], accepted: Callable[[Exchange], bool],
-             when: str) -> None:
+             when: str) -> Exchange:
         self.controls_run += 1
-        self._last = None
         exchange = control()
         detail = f"{exchange.api_outcome.value}, HTTP {exchange.status}"
         ok = accepted(exchange)
+        if not ok:  # trouble somewhere: every other control must be run afresh
+            self._last = {key: last for key, last in self._last.items() if not last.accepted}
         if when == "after":
-            self._last = _LastControl(identity, ok, detail)
+            self._last[identity] = _LastControl(identity, ok, detail)
         if not ok:
             raise VacuousNegative(f"positive control {when} the attack was not accepted ({detail}): "
                                   "the negative verdict would mean nothing")
+        return exchange
 
 
 def resource_accepted(exchange: Exchange) -> bool:

@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 
+from conformance.budget import hypothesis_examples
 from conformance.outcome import verdict_for
 from conformance.plugin import reporting
+from conformance.plugin.budget import apply_budget, budget_for, plan_lines
 from conformance.plugin.options import ENV, MARKERS, add_options, read_settings
 from conformance.plugin.preflight import PreflightStop
 from conformance.plugin.session import RUN, ConformanceRun
@@ -35,14 +37,17 @@ def pytest_configure(config: pytest.Config) -> None:
 
     from conformance.plugin.options import PLAN_SETTINGS
 
+    # A request budget (explicit, or a rate-limited target's default) scales the examples of
+    # every property test instead of leaving property tests out.
+    budget = budget_for(settings, config.stash[RUN].profile_for_collection())
     for plan in PLAN_SETTINGS.values():
         # The gate plan does not shrink a failing example: against a broken target shrinking
         # replays hundreds of requests per property for a smaller counterexample, and a pull-request
         # gate needs the verdict (certification and nightly shrink, for the minimal evidence).
         phases = [phase for phase in Phase if phase is not Phase.shrink or plan.name != "gate"]
         hypothesis_settings.register_profile(
-            f"capillary-{plan.name}", max_examples=plan.hypothesis_examples, derandomize=plan.derandomize,
-            deadline=None, database=None, print_blob=True, phases=phases,
+            f"capillary-{plan.name}", max_examples=hypothesis_examples(budget, plan.hypothesis_examples),
+            derandomize=plan.derandomize, deadline=None, database=None, print_blob=True, phases=phases,
         )
     hypothesis_settings.load_profile(f"capillary-{settings.plan.name}")
     if hasattr(config.option, "hypothesis_seed") and config.option.hypothesis_seed is None:
@@ -103,6 +108,12 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     items.sort(key=_background_order)
     for item in items:
         run.apply_profile_to(item)
+    budget = budget_for(run.settings, run.started_profile)
+    if budget is not None:
+        examples = hypothesis_examples(budget, run.settings.plan.hypothesis_examples)
+        run.budget_plan = apply_budget(items, config, run.settings, run.started_profile, run.results, budget, examples)
+        for line in plan_lines(run.budget_plan, run.started_profile.rate_limit_per_minute):
+            _say(config, line)
 
 
 def _background_order(item: pytest.Item) -> int:

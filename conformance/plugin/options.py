@@ -30,7 +30,8 @@ def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup("capillary", "Capillary OAuth conformance")
     # `--strict` is pytest's own flag (strict markers/config/xfail, which a conformance run wants
     # anyway): the plugin reads it as "SHOULD-level failures fail the run" too (env CAP_STRICT=1).
-    declare(group.addoption, ["profile", "target", "plan", "seed", "reports_dir", "requirement", "destructive"])
+    declare(group.addoption, ["profile", "target", "plan", "seed", "reports_dir", "requirement", "destructive",
+                              "request_budget"])
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class Settings:
     reports_dir: str
     destructive: bool
     only_requirements: tuple[str, ...] = ()
+    request_budget: int | None = None
 
 
 def _flag(value: bool | None, env: str) -> bool:
@@ -71,4 +73,16 @@ def read_settings(config: pytest.Config) -> Settings:
         reports_dir=get("reports_dir") or os.environ.get(ENV["reports"]) or DEFAULT_REPORTS_DIR,
         destructive=_flag(get("destructive"), ENV["destructive"]),
         only_requirements=tuple(get("requirement") or ()),
+        request_budget=_budget(get("request_budget")),
     )
+
+
+def _budget(value: int | None) -> int | None:
+    text = value if value is not None else os.environ.get(ENV["budget"])
+    try:
+        budget = int(text) if text is not None else None
+    except ValueError:
+        raise pytest.UsageError(f"{ENV['budget']}={text!r} is not a number of requests") from None
+    if budget is not None and budget <= 0:
+        raise pytest.UsageError(f"--request-budget {budget}: give a positive number of requests")
+    return budget

@@ -71,6 +71,8 @@ class RunResults:
                 verdict = "warning"
             elif "pass" in verdicts or "xfail" in verdicts:
                 verdict = "pass" if "pass" in verdicts else "waived"
+            elif tests and verdicts == {"not-run"}:
+                verdict = "not-run"  # left out for the request budget
             elif tests:
                 verdict = "skipped"
             else:

@@ -14,6 +14,7 @@ from typing import Any, cast
 
 import pytest
 
+from conformance.budget import RunPlan
 from conformance.context import TargetContext
 from conformance.exchange import Exchange
 from conformance.expiry import ExpiryLane
@@ -48,6 +49,7 @@ class ConformanceRun:
         self.target: OpenTarget | None = None
         self._loaded: Profile | None = None
         self.last_header: dict[str, Any] | None = None  # kept for the terminal's last lines
+        self.budget_plan: RunPlan | None = None
 
     # --- start: profile → launch → preflight ------------------------------------------------
     def profile_for_collection(self) -> Profile | None:
@@ -231,6 +233,7 @@ class ConformanceRun:
             "throttled": context.api.stats.throttled,
             "clock_offset_seconds": round(context.clock.offset, 3),
             "pacing": self._pacing(),
+            **({"budget_plan": self.budget_plan.describe(profile.rate_limit_per_minute)} if self.budget_plan else {}),
             "observed": {**context.observed, "public_key_fingerprint": reporting.key_fingerprint(key.key),
                          "public_key_source": key.source,
                          **({"public_key_note": key.reason} if key.reason else {})},

@@ -142,12 +142,14 @@ NEAR_MISS_IDS = [name for name, _ in _near_misses("placeholder-secret")]
 @pytest.mark.parametrize("variant", NEAR_MISS_IDS)
 def test_near_miss_secret_is_rejected(target: TargetContext, api: CapillaryApi, profile: Profile,
                                       variant: str) -> None:
-    primary = profile.clients["primary"]
-    near_miss = dict(_near_misses(primary.secret))[variant]
+    role = target.spread(NEAR_MISS_IDS.index(variant))  # near misses of several clients' secrets
+    client = profile.clients[role]
+    near_miss = dict(_near_misses(client.secret))[variant]
 
     def rejected(answer: Exchange) -> None:
         token_endpoint.no_token_was_issued(answer)
         token_endpoint.credentials_were_rejected_with_320001(answer)
 
     target.negative_token_request(
-        lambda: api.generate_token(primary.key, near_miss, label=f"near-miss secret ({variant})"), rejected)
+        lambda: api.generate_token(client.key, near_miss, label=f"near-miss secret ({variant}, {role})"), rejected,
+        role)

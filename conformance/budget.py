@@ -78,7 +78,7 @@ class RunPlan:
 
 # Of the plan's minutes, the share left for paced requests: preflight, the expiry lane's waits
 # and the pacer's own safety margin take the rest.
-PACED_SHARE = 0.85
+PACED_SHARE = 0.75
 
 
 def default_budget(per_key_per_minute: int, minutes: float) -> int | None:

@@ -115,7 +115,8 @@ def test_minted_token_with_bad_time_claims_is_judged_correctly(target: TargetCon
                                                                signing_key: Any, unique_mobile: Callable[[], str],
                                                                variant_id: str) -> None:
     """ATTACKS.md case 38: a correctly signed token whose time claims are wrong."""
-    base = target.token("primary")
+    role = target.spread(CASE_38_IDS.index(variant_id), WRITING_ROLES)
+    base = target.token(role)
     variants = {v: (claims, expects) for v, claims, expects in
                 claims_variants_for_case_38(dict(base.claims), int(target.clock.now()))}
     claims, expects = variants[variant_id]
@@ -125,7 +126,7 @@ def test_minted_token_with_bad_time_claims_is_judged_correctly(target: TargetCon
     if expects == "accept":
         resources.call_was_accepted(api.customer_get(token, mobile, label=f"minted: {variant_id}"))
     else:
-        attack_with(target, api, token, mobile, f"minted: {variant_id}")
+        attack_with(target, api, token, mobile, f"minted: {variant_id}", role)
 
 
 def _without(claims: dict[str, Any], name: str) -> dict[str, Any]:
@@ -156,12 +157,14 @@ def test_correctly_signed_token_with_wrong_claims_is_rejected(target: TargetCont
                                                               unique_mobile: Callable[[], str],
                                                               variant_id: str) -> None:
     """Catches servers that verify the signature but then trust the claims (iss, token_use, org, client)."""
-    base = target.token("primary")
-    other_org = profile.clients["other_org"].org_id if "other_org" in profile.clients else base.claims["org_id"] + 1
+    role = target.spread(MINTED_CLAIM_IDS.index(variant_id), WRITING_ROLES)
+    base = target.token(role)
+    own_org = profile.clients[role].org_id
+    other_org = next((c.org_id for c in profile.clients.values() if c.org_id != own_org), own_org + 1)
     claims = CLAIM_EDITS[variant_id](dict(base.claims), other_org)
     token = mint_with_private_key(signing_key, str(base.header.get("kid", "")), claims)
     target.redactor.add(token)
-    attack_with(target, api, token, unique_mobile(), f"minted with wrong claims: {variant_id}")
+    attack_with(target, api, token, unique_mobile(), f"minted with wrong claims: {variant_id}", role)
 
 
 @requirement("CAP-USE-02")

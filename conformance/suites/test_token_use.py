@@ -96,12 +96,13 @@ def _transport_params() -> list[Any]:
 def test_token_sent_anywhere_but_its_header_is_refused(target: TargetContext, api: CapillaryApi,
                                                        unique_mobile: Callable[[], str], variant: str) -> None:
     mobile = unique_mobile()
+    role = target.spread(list(_transport_variants("t")).index(variant), ("primary", "fallback", "other_org"))
 
     def attack() -> Exchange:
-        headers = _transport_variants(target.token().token)[variant]
+        headers = _transport_variants(target.token(role).token)[variant]
         return api.customer_add(None, mobile, headers=headers, label=f"token transport: {variant}")
 
-    target.negative_write(mobile, attack, resources.token_was_rejected_as_invalid)
+    target.negative_write(mobile, attack, resources.token_was_rejected_as_invalid, role)
 
 
 @requirement("CAP-USE-02")

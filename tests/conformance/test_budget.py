@@ -45,9 +45,9 @@ def test_the_budget_is_per_key_so_other_keys_do_not_crowd_one_out() -> None:
 
 
 def test_a_rate_limited_target_gets_a_default_budget_and_fewer_examples() -> None:
-    assert default_budget(100, 2.0) == 170 and default_budget(0, 2.0) is None and default_budget(100, 0) is None
+    assert default_budget(100, 2.0) == 150 and default_budget(0, 2.0) is None and default_budget(100, 0) is None
     assert hypothesis_examples(None, 25) == 25
-    assert hypothesis_examples(170, 25) == 3 and hypothesis_examples(5000, 25) == 25
+    assert hypothesis_examples(150, 25) == 3 and hypothesis_examples(5000, 25) == 25
 
 
 def test_a_requirement_whose_tests_were_all_left_out_is_not_run_never_passed() -> None:

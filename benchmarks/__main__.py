@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import generator, herd, results, scaleout, server, suite_time
+from benchmarks import generator, herd, rate_limited, results, scaleout, server, suite_time
 from benchmarks.common import BENCH_DIR, BenchConfig, Section, machine_facts
 
 BENCHMARKS: dict[str, Callable[[BenchConfig], Section]] = {
@@ -23,6 +23,7 @@ BENCHMARKS: dict[str, Callable[[BenchConfig], Section]] = {
     "herd": herd.run,
     "server": server.run,
     "scaleout": scaleout.run,
+    "ratelimited": rate_limited.run,
 }
 DEFAULT_RESULTS = BENCH_DIR / "RESULTS.md"
 

@@ -16,6 +16,7 @@ import pytest
 
 from conformance.environment import ENV
 from conformance.options import DEFAULT_REPORTS_DIR, as_arguments, declare
+from conformance.usage import closest, long_options, unknown_option
 
 SUITES = Path(__file__).resolve().parent / "suites"
 # The suite's own options that this wrapper declares and hands on (--reports-dir it also uses itself).
@@ -64,29 +65,29 @@ def main(argv: list[str] | None = None) -> int:
     if mistyped:
         return _usage_error(args, mistyped)
     code = int(pytest.main(build_pytest_args(args, passthrough)))
-    # pytest's own usage error (an option neither it nor we know) is a usage error here too: 2.
-    return 2 if code == pytest.ExitCode.USAGE_ERROR else code
+    if code == pytest.ExitCode.USAGE_ERROR:
+        # pytest's own usage error (an option neither it nor we know) is a usage error here too:
+        # exit 2, with the summary.json every run leaves (pytest printed the cause above).
+        return _usage_error(args, "usage error: pytest refused the arguments (its message is above)", quiet=True)
+    return code
 
 
 def _mistyped_option(passthrough: list[str]) -> str | None:
     """An option close to one of ours (`--plna`): say so now, instead of pytest's usage wall."""
-    import difflib
-
-    ours = [action for action in parser()._option_string_actions if action.startswith("--")]
+    ours = long_options(parser())
     for argument in passthrough:
         name = argument.split("=", 1)[0]
-        if name.startswith("--") and name not in ours:
-            close = difflib.get_close_matches(name, ours, n=1, cutoff=0.75)
-            if close:
-                return f"unknown option {name} (did you mean {close[0]}?)"
+        if name.startswith("--") and name not in ours and closest(name, ours):
+            return unknown_option(name, ours)
     return None
 
 
-def _usage_error(args: argparse.Namespace, message: str) -> int:
+def _usage_error(args: argparse.Namespace, message: str, quiet: bool = False) -> int:
     """One line, exit 2, and (as every run does) a summary.json that says why."""
     from conformance.plugin.results import RunResults
 
-    print(f"capillary-conformance: {message}", file=sys.stderr)
+    if not quiet:
+        print(f"capillary-conformance: {message}", file=sys.stderr)
     reports = Path(args.reports_dir or os.environ.get(ENV["reports"]) or DEFAULT_REPORTS_DIR)
     header = {"profile": args.profile, "target": args.target}
     RunResults(stopped=message).write_summary(reports / "summary.json", header, strict=False, exit_code=2)

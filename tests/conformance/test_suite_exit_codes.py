@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -82,3 +85,21 @@ def test_server_answering_html_gets_failures_with_evidence_not_crashes(tmp_path:
     failed = [t for t in run.summary["tests"] if t["verdict"] == "fail"]
     assert failed and all(t["exchanges"] for t in failed[:5]), "failures carry exchange ids as evidence"
     assert "INTERNALERROR" not in run.output
+
+
+def _conformance(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "conformance.cli", f"--reports-dir={tmp_path}", *args],
+                          capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_a_mistyped_option_exits_2_with_one_line_and_a_summary(tmp_path: Path) -> None:
+    done = _conformance(tmp_path, "--plna", "gate")
+    assert done.returncode == 2
+    assert done.stderr.strip() == "capillary-conformance: unknown option --plna (did you mean --plan?)"
+    assert json.loads((tmp_path / "summary.json").read_text())["exit_code"] == 2
+
+
+def test_an_option_nobody_knows_is_a_usage_error_2_with_a_summary(tmp_path: Path) -> None:
+    done = _conformance(tmp_path, "--frobnicate")
+    assert done.returncode == 2 and "--frobnicate" in done.stderr
+    assert json.loads((tmp_path / "summary.json").read_text())["exit_code"] == 2

@@ -170,31 +170,27 @@ class TargetContext:
     def known_customer(self, role: str = "primary") -> str:
         """The mobile of a customer this role's org is known to hold, written once at first use:
         positive controls read a record that exists, so "found" is the answer they must get."""
-        with self._lock:
-            known = self._known.get(("customer", role))
-        if known is None:
-            mobile = self.fresh_mobile()
-            written = self.api.customer_add(self.token(role).token, mobile, label=f"control record: customer ({role})")
-            if protocol.classify_api_response(written.status, written.json) is not protocol.Outcome.ACCEPT:
-                raise VacuousNegative(f"the control record for {role} could not be written "
-                                      f"(HTTP {written.status}): no positive control is possible")
-            with self._lock:
-                known = self._known.setdefault(("customer", role), mobile)
-        return known
+        return self._known_record("customer", role, self.fresh_mobile, lambda token, mobile: self.api.customer_add(
+            token, mobile, label=f"control record: customer ({role})"))
 
     def known_bill(self, role: str = "primary") -> str:
         """The number of a bill this role's org is known to hold (written once, like known_customer)."""
+        return self._known_record("transaction", role, lambda: f"CTRL-{self.fresh_mobile()}",
+                                  lambda token, number: self.api.transaction_add(
+                                      token, number, self.known_customer(role), label=f"control record: bill ({role})"))
+
+    def _known_record(self, entity: str, role: str, new_id: Callable[[], str],
+                      write: Callable[[str, str], Exchange]) -> str:
         with self._lock:
-            known = self._known.get(("transaction", role))
+            known = self._known.get((entity, role))
         if known is None:
-            number = f"CTRL-{self.fresh_mobile()}"
-            written = self.api.transaction_add(self.token(role).token, number, self.known_customer(role),
-                                               label=f"control record: bill ({role})")
+            identifier = new_id()
+            written = write(self.token(role).token, identifier)
             if protocol.classify_api_response(written.status, written.json) is not protocol.Outcome.ACCEPT:
-                raise VacuousNegative(f"the control bill for {role} could not be written "
+                raise VacuousNegative(f"the control {entity} for {role} could not be written "
                                       f"(HTTP {written.status}): no positive control is possible")
             with self._lock:
-                known = self._known.setdefault(("transaction", role), number)
+                known = self._known.setdefault((entity, role), identifier)
         return known
 
     def calibrate_clock(self, role: str = "primary", spin_seconds: float = 1.6, attempts: int = 3) -> None:

@@ -8,9 +8,12 @@ suite error, 3 target unreachable or required tests not run).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import os
 import sys
 from pathlib import Path
+from typing import TextIO
 
 import pytest
 
@@ -64,12 +67,33 @@ def main(argv: list[str] | None = None) -> int:
     mistyped = _mistyped_option(passthrough)
     if mistyped:
         return _usage_error(args, mistyped)
-    code = int(pytest.main(build_pytest_args(args, passthrough)))
+    stderr = _Tee(sys.stderr)
+    with contextlib.redirect_stderr(stderr):
+        code = int(pytest.main(build_pytest_args(args, passthrough)))
     if code == pytest.ExitCode.USAGE_ERROR:
         # pytest's own usage error (an option neither it nor we know) is a usage error here too:
-        # exit 2, with the summary.json every run leaves (pytest printed the cause above).
-        return _usage_error(args, "usage error: pytest refused the arguments (its message is above)", quiet=True)
+        # exit 2, with the summary.json every run leaves, naming pytest's own words.
+        named = [line.split("error: ", 1)[1] for line in stderr.seen.splitlines() if "error: " in line]
+        return _usage_error(args, named[-1] if named else "pytest refused the arguments", quiet=True)
     return code
+
+
+class _Tee(io.StringIO):
+    """stderr as it is, and a copy (bounded) to read pytest's usage error from."""
+
+    def __init__(self, through: TextIO) -> None:
+        super().__init__()
+        self.through = through
+
+    def write(self, text: str) -> int:
+        self.through.write(text)
+        if self.tell() < 65536:
+            super().write(text)
+        return len(text)
+
+    @property
+    def seen(self) -> str:
+        return self.getvalue()
 
 
 def _mistyped_option(passthrough: list[str]) -> str | None:
@@ -90,7 +114,7 @@ def _usage_error(args: argparse.Namespace, message: str, quiet: bool = False) ->
         print(f"capillary-conformance: {message}", file=sys.stderr)
     reports = Path(args.reports_dir or os.environ.get(ENV["reports"]) or DEFAULT_REPORTS_DIR)
     header = {"profile": args.profile, "target": args.target}
-    RunResults(stopped=message).write_summary(reports / "summary.json", header, strict=False, exit_code=2)
+    RunResults(suite_errors=[message]).write_summary(reports / "summary.json", header, strict=False, exit_code=2)
     return 2
 
 

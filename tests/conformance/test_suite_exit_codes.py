@@ -102,4 +102,5 @@ def test_a_mistyped_option_exits_2_with_one_line_and_a_summary(tmp_path: Path) -
 def test_an_option_nobody_knows_is_a_usage_error_2_with_a_summary(tmp_path: Path) -> None:
     done = _conformance(tmp_path, "--frobnicate")
     assert done.returncode == 2 and "--frobnicate" in done.stderr
-    assert json.loads((tmp_path / "summary.json").read_text())["exit_code"] == 2
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["exit_code"] == 2 and summary["suite_errors"] == ["unrecognized arguments: --frobnicate"]

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from conformance.certify import keys, leaks
 from conformance.certify.bundle import sign_bundle, verify_bundle
 from conformance.certify.provenance import suite_provenance
-from conformance.certify.summary_html import render_summary_html
+from conformance.certify.summary_html import write_summary_pages
 from conformance.judge.client_process import ClientOutcome
 from conformance.judge.formats import write_allure, write_junit
 from conformance.judge.scenarios import Schedule
@@ -134,10 +134,9 @@ def write_bundle(bundle: Path, run: JudgedRun, redactor: Redactor, signing_key: 
     summary = build_summary(run, redactor, exit_code=code, leak_scan=scan)
     (bundle / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False, default=str) + "\n",
                                          encoding="utf-8")
-    cited = {i for row in run.rows.values() for t in row["tests"] for i in t["exchanges"]}
-    html = render_summary_html(summary, {i: r for i, r in by_id.items() if i in cited})
-    (bundle / "summary.html").write_text(html, encoding="utf-8")
-    second = _scan([bundle / "summary.json", bundle / "summary.html"], secrets)
+    # summary.html's evidence links point into exchanges.html: both pages, as certification writes them.
+    pages = write_summary_pages(bundle, summary, records, [secret.value for secret in secrets])
+    second = _scan([bundle / "summary.json", *pages], secrets)
     sign_bundle(bundle, signing_key)
     problems = verify_bundle(bundle)
     return worst([code, ExitCode.ERROR if second["leaks"] or problems else ExitCode.CONFORMANT])

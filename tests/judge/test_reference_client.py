@@ -40,6 +40,12 @@ def test_reference_client_bundle_holds_junit_allure_html_and_the_redacted_trace(
     assert len(results) == 10 and (run.bundle / "allure-results" / "categories.json").is_file()
     html = (run.bundle / "summary.html").read_text(encoding="utf-8")
     assert "CAP-CLI-03" in html and "CONFORMANT" in html
+    # Every evidence link of the page lands on an exchange of exchanges.html (none dangle).
+    import re
+
+    anchors = set(re.findall(r'id="(exchange-\d+)"', (run.bundle / "exchanges.html").read_text(encoding="utf-8")))
+    links = set(re.findall(r'href="exchanges\.html#(exchange-\d+)"', html))
+    assert links and links <= anchors
     lines = (run.bundle / "exchanges.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(lines) == run.summary["requests"] > 10
     assert '"injected": "expire_on_call"' in "\n".join(lines)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 from conformance.profiles.behaviour import read_behaviour
+from conformance.profiles.errors import _KNOWN, ProfileError, ProfileErrors
 from conformance.profiles.model import (
     REQUIRED_ROLES,
     ROLES,
@@ -33,48 +34,11 @@ from conformance.profiles.model import (
 
 PROFILES_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "profiles"
 DEFAULT_PROFILE = "reference"
+__all__ = ["DEFAULT_PROFILE", "PROFILES_DIR", "ProfileError", "ProfileErrors", "load_profile",
+           "resolve_profile_path"]
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_T = TypeVar("_T")
-
-_KNOWN: dict[str, tuple[str, ...]] = {
-    "": ("target", "launch", "clients", "tills", "basic", "expect", "expected_failures", "load", "client", "behaviour"),
-    "target": (
-        "name", "base_url", "local_test_target", "timeout_seconds", "max_response_bytes", "verify_tls", "ca_bundle",
-        "till_header", "issuer", "max_token_expiry_seconds", "rate_limit_per_minute", "rate_limit_global_per_minute",
-        "public_key_url", "public_key_file", "signing_key_file", "capabilities", "expired_token",
-    ),
-    "launch": ("command", "cwd", "ready_pattern", "ready_timeout_seconds"),
-    "client": ("key", "secret", "expiry_seconds", "default_till", "org_id", "denied"),
-    "tills": ("override", "unknown", "foreign", "primary_invalid_till", "fallback_role"),
-    "basic": ("enabled", "till", "password", "disabled"),
-    "basic.disabled": ("till", "password"),
-    "load": ("gates",),
-    "expected_failures": ("test", "reason"),
-    # [client]: the client judge (conformance/judge), which certifies API clients of the target.
-    "integration": ("role", "till", "processes", "env"),
-    "integration.env": ("base_url", "key", "secret", "till_code", "till_header"),
-}
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-class ProfileError(Exception):
-    """A profile that cannot be used; str() is one line naming file, key and fix."""
-
-    def __init__(self, source: Path | str, key: str, problem: str, fix: str) -> None:
-        self.source, self.key, self.problem, self.fix = str(source), key, problem, fix
-        where = f"{source}: {key}: " if key else f"{source}: "
-        super().__init__(f"{where}{problem} (fix: {fix})")
-
-
-class ProfileErrors(ProfileError):
-    """Every problem found in one profile, so a user fixes them all in one go: one line each."""
-
-    def __init__(self, problems: list[ProfileError]) -> None:
-        first = problems[0]
-        super().__init__(first.source, first.key, first.problem, first.fix)
-        self.problems = problems
-        Exception.__init__(self, "\n".join(str(problem) for problem in problems))
-
+_T = TypeVar("_T")
 
 def resolve_profile_path(name_or_path: str) -> Path:
     """`reference` → fixtures/profiles/reference.toml; anything with a slash or .toml is a path."""

@@ -7,14 +7,15 @@ observation. The level (MUST/SHOULD) is the requirement's, applied by verdicts.p
 
 from __future__ import annotations
 
+__all__ = ["Finding", "JudgeSettings", "judge"]
+
 import itertools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from conformance import protocol
 from conformance.certify.leaks import leaks_in_bytes
+from conformance.judge.findings import Finding, JudgeSettings
 from conformance.judge.trace import Entry, Trace
-from conformance.redaction import LabelledSecret
 
 HERD_WINDOW_SECONDS = 1.0  # generations this soon after a 498 answer count as that expiry's regeneration
 THROTTLE_GRACE_SECONDS = 0.25  # other connections' calls this soon may have left before the 429 was read
@@ -25,23 +26,6 @@ MIN_RETRY_WAIT_SECONDS = 0.05
 # quarter shorter than the one before (or 20 ms) and still count as growing.
 WAIT_TOLERANCE_SHARE, WAIT_TOLERANCE_SECONDS = 0.25, 0.02
 MAX_CITED = 20
-
-
-@dataclass(frozen=True)
-class JudgeSettings:
-    secrets: tuple[LabelledSecret, ...] = ()  # the clients' secrets: where they may appear is CAP-CLI-04
-    processes: int = 1  # processes of the integration, each allowed its own token
-    declared_till: str | None = None  # the integration's till, when the profile declares it
-    till_headers: tuple[str, ...] = (protocol.TILL_CODE_HEADER,)  # the forms the target reads
-
-
-@dataclass(frozen=True)
-class Finding:
-    requirement: str
-    check: str
-    outcome: str  # pass | fail | not-run | skipped | observation
-    message: str
-    exchanges: tuple[int, ...] = ()
 
 
 Check = Callable[[Trace, JudgeSettings], Finding]

@@ -13,7 +13,9 @@ NEUTRAL = ["conformance/protocol.py", "conformance/exchange.py", "conformance/ch
            "conformance/client.py", "conformance/context.py", "conformance/redaction.py",
            "conformance/requirements.py", "conformance/tokens.py", "conformance/forge", "conformance/certify",
            "conformance/judge", "conformance/outcome.py", "conformance/plans.py", "conformance/options.py",
-           "conformance/environment.py"]
+           "conformance/environment.py", "conformance/usage.py", "conformance/transport.py",
+           "conformance/pacing.py", "conformance/vacuity.py", "conformance/budget.py", "conformance/key_recovery.py",
+           "conformance/expiry.py"]
 
 
 def python_files(*relative: str) -> list[Path]:

@@ -2,7 +2,7 @@
 
 One short-lived token is used just before `exp` (must be accepted) and just after it (must get
 498). The waits cost the token's lifetime, so the plugin starts this measurement in a background
-thread right after preflight ("expiry lane", ATTACKS.md D5): by the time the expiry tests run,
+thread right after preflight ("expiry lane", idea D5 of the negative-case catalogue): by the time the expiry tests run,
 the evidence is usually ready. Neutral: no pytest.
 """
 

@@ -1,6 +1,6 @@
 """The target's public key when it publishes none: recovered from two token signatures, cached.
 
-Capillary publishes no key or JWKS, yet the HS256 key-confusion attacks (ATTACKS.md case 25)
+Capillary publishes no key or JWKS, yet the HS256 key-confusion attacks (negative case 25)
 and the signature check need one. Two RS256 signatures give it away: n divides s^e - pad(hash)
 for each, so their gcd is n (conformance/tokens.py). That costs ~25 s of GMP arithmetic on
 these machines, so it runs once per target, in a separate *process* (the arithmetic holds the

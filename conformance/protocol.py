@@ -20,7 +20,7 @@ TRANSACTION_GET_PATH = "/v1.1/transaction/get"
 
 TOKEN_HEADER = "X-CAP-API-OAUTH-TOKEN"
 TILL_CODE_HEADER = "X-CAP-API-ATTRIBUTION-TILL-CODE"
-# The seed post's name for the same header; SPEC.md CAP-TILL-04 asks servers to accept both.
+# The seed post's name for the same header; docs/contract.md CAP-TILL-04 asks servers to accept both.
 TILL_HEADER_SEED_NAME = "X-CAP-API-ATTRIBUTION-TILL"
 ENTITY_TYPE_HEADER = "X-CAP-API-ATTRIBUTION-ENTITY-TYPE"
 ENTITY_CODE_HEADER = "X-CAP-API-ATTRIBUTION-ENTITY-CODE"
@@ -53,7 +53,7 @@ ATTRIBUTION_FIELD = {"customer": "registered_till", "transaction": "billing_till
 
 
 class Outcome(enum.Enum):
-    """ATTACKS.md outcome classes, plus the ways an answer can fall outside them."""
+    """the negative cases of docs/contract.md outcome classes, plus the ways an answer can fall outside them."""
 
     ACCEPT = "accept"
     REJECT_CRED = "reject-credentials"

@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
-# SPEC.md CAP-JWT-02: the claims every access token carries.
+# docs/contract.md CAP-JWT-02: the claims every access token carries.
 REQUIRED_CLAIMS: tuple[str, ...] = ("iss", "exp", "iat", "jti", "sub", "client_id", "org_id", "token_use")
 
 _BASE64URL_ALPHABET = re.compile(r"[A-Za-z0-9_-]*")
@@ -50,7 +50,7 @@ def b64url_decode(text: str) -> bytes:
     """Decode unpadded base64url, refusing anything a strict JWS parser would refuse.
 
     Rejects `=` padding, characters outside the URL-safe alphabet, impossible lengths and
-    non-canonical encodings (unused trailing bits set): ATTACKS.md case 21 treats a server that
+    non-canonical encodings (unused trailing bits set): negative case 21 treats a server that
     accepts those as tolerant, so the suite's own decoder must not be.
     """
     if not _BASE64URL_ALPHABET.fullmatch(text):
@@ -128,7 +128,7 @@ def verify_rs256(token: str, public_key: rsa.RSAPublicKey) -> dict[str, Any]:
     """Verify the signature with RS256 only and require the SPEC claims; return the claims.
 
     Time claims are deliberately not checked here: `exp`, `iat` and `nbf` are judged against the
-    *server's* clock, measured by the suite (ATTACKS.md D5), not against this machine's clock, so
+    *server's* clock, measured by the suite, not against this machine's clock, so
     a skewed test runner cannot turn a valid token into a false failure or the reverse.
     Raises `jwt.InvalidTokenError` (or a subclass) when the token does not verify.
     """
@@ -183,7 +183,7 @@ def recover_rsa_public_key(
     takes seconds. In pure CPython it does not: measured on this project's 2-core machines one
     `pow(s, 65537)` takes ~65 s and `math.gcd` is quadratic (~5 s at 2 Mbit), which extrapolates
     to hours at 134 Mbit. So without gmpy2 only small exponents (e <= 17) run unless the caller
-    opts in. Recover once per target and cache the result (ATTACKS.md case 25).
+    opts in. Recover once per target and cache the result (negative case 25).
     """
     decoded = [decode_unverified(token) for token in (token_a, token_b)]
     if any(token.header.get("alg") != "RS256" for token in decoded):

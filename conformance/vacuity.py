@@ -2,7 +2,7 @@
 
 Every attack is framed by a control with the untouched credentials on the same endpoint: if the
 target refused the control too (a lockout, a crash, a revoked token), the refusal of the attack
-proves nothing and the test is an error (ATTACKS.md invariants, case 53).
+proves nothing and the test is an error (the negative cases of docs/contract.md invariants, case 53).
 
 Shared controls: in a run of negative tests on the same endpoint and role, the control after
 one attack is also the control before the next (N attacks, N+1 controls instead of 2N), which

@@ -1,4 +1,4 @@
-"""Nightly drift: what changed on the target between two runs (ATTACKS.md D11).
+"""Nightly drift: what changed on the target between two runs (idea D11 of the negative-case catalogue).
 
 Compares two summaries (certification summary.json, or the suite's own summary.json): the
 verdict of every requirement, the claim set, kid, key fingerprint, issuer, token lifetime, and,

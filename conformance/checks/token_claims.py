@@ -104,7 +104,7 @@ _PRIVATE_JWK_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth", "k")
 
 
 def jwks_is_hygienic(jwks: Any, exchange: Exchange | None = None) -> None:
-    """ATTACKS.md case 51: a published JWKS holds public RSA keys only, unique kids, >= 2048 bits, use=sig."""
+    """negative case 51: a published JWKS holds public RSA keys only, unique kids, >= 2048 bits, use=sig."""
     keys = jwks.get("keys") if isinstance(jwks, dict) else None
     if not isinstance(keys, list) or not keys or not all(isinstance(k, dict) for k in keys):
         raise ConformanceFailure("jwks_is_hygienic", '{"keys": [ ...JWK objects ]}', _short_type(jwks), exchange)

@@ -1,6 +1,6 @@
-"""Deterministic attack tokens (ATTACKS.md cases 20-42) built from one fresh valid RS256 token.
+"""Deterministic attack tokens (negative cases 20-42) built from one fresh valid RS256 token.
 
-The same valid token, seed, public key and options give byte-identical tokens (ATTACKS.md D6),
+The same valid token, seed, public key and options give byte-identical tokens (idea D6 of the negative-case catalogue),
 so a recorded seed replays a failure exactly. Pure: no I/O, no network, no pytest, no logging.
 
     forgeries = forge_all(valid_token, seed=run_seed, public_key=server_key)
@@ -47,7 +47,7 @@ class Forgery:
     expects: str = Outcome.REJECT_TOKEN.value
 
 
-# Ordered by ATTACKS.md case; within a case, in the order the modules list them. sorted() is
+# Ordered by negative case; within a case, in the order the modules list them. sorted() is
 # stable, so the order (and thus pytest's parametrize ids) only changes when a recipe does.
 RECIPES: tuple[Recipe, ...] = tuple(
     sorted((*structure.RECIPES, *headers.RECIPES, *resigned.RECIPES, *claims.RECIPES), key=lambda recipe: recipe.case)

@@ -1,4 +1,4 @@
-"""ATTACKS.md cases 34 (payload half), 35 and 38-42: claims a verifier must check, not just decode.
+"""negative cases 34 (payload half), 35 and 38-42: claims a verifier must check, not just decode.
 
 The forged tokens keep the original header and signature (never re-signed): a server that
 accepts one decodes claims without verifying them. Case 38 needs the server's own key, so it is
@@ -42,7 +42,7 @@ def _extended_exp(claims: Mapping[str, Any]) -> int:
 
 
 def _widened_scopes(claims: Mapping[str, Any]) -> str:
-    # `scopes` is a JSON-encoded string (SPEC.md section 2); a wildcard is the widest guess.
+    # `scopes` is a JSON-encoded string (docs/contract.md section 2); a wildcard is the widest guess.
     return WIDENED_SCOPES if claims.get("scopes") != WIDENED_SCOPES else json.dumps(["*", "admin"])
 
 
@@ -128,7 +128,7 @@ def claims_variants_for_case_38(base_claims: Mapping[str, Any], now: int) -> lis
     Not included: `exp` far in the future (> 2038). A token carrying the server's own valid
     signature is one the server issued; the contract has no rule that a verifier must re-check
     `exp - iat` against the client's TTL, so rejecting it cannot be justified as a MUST.
-    `exp` as a float is valid NumericDate in RFC 7519 but SPEC.md CAP-JWT-02 fixes int.
+    `exp` as a float is valid NumericDate in RFC 7519 but docs/contract.md CAP-JWT-02 fixes int.
     """
     exp, iat = base_claims.get("exp"), base_claims.get("iat")
     lifetime = exp - iat if isinstance(exp, int) and isinstance(iat, int) and exp > iat else 3600

@@ -1,4 +1,4 @@
-"""ATTACKS.md cases 23, 24, 31, 33 and 34 (header half): header parameters a verifier must not trust.
+"""negative cases 23, 24, 31, 33 and 34 (header half): header parameters a verifier must not trust.
 
 Unless the description says the token is re-signed, the original RS256 signature is kept: it no
 longer covers the changed header, so only a verifier that skips or bypasses checking accepts.

@@ -1,4 +1,4 @@
-"""The suite's attacker keys, derived from the run seed (ATTACKS.md D6: byte-reproducible tokens).
+"""The suite's attacker keys, derived from the run seed (byte-reproducible tokens).
 
 Same seed, same keys, so a failing forgery can be replayed exactly from the recorded seed. The
 keys are test material for forging tokens only; they protect nothing.
@@ -19,7 +19,7 @@ from cryptography.x509.oid import NameOID
 from conformance.tokens import b64url_encode
 
 RSA_PUBLIC_EXPONENT = 65537
-RSA_PRIME_BITS = 1024  # two of them make the RSA-2048 key ATTACKS.md case 28 asks for
+RSA_PRIME_BITS = 1024  # two of them make the RSA-2048 key negative case 28 asks for
 _P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 _SMALL_PRIMES = tuple(n for n in range(3, 2000, 2) if all(n % d for d in range(3, math.isqrt(n) + 1, 2)))
 # Fixed Miller-Rabin bases are enough: candidates come from a hash, not from an adversary, and

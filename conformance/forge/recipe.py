@@ -91,7 +91,7 @@ Builder = Callable[[ForgeryInputs], str]
 
 @dataclass(frozen=True)
 class Recipe:
-    """One attack token: its id, ATTACKS.md case, what it does, and how to build it."""
+    """One attack token: its id, negative case, what it does, and how to build it."""
 
     id: str
     case: int

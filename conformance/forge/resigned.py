@@ -1,4 +1,4 @@
-"""ATTACKS.md cases 25-30 and 32: tokens carrying a *valid* signature by a key the server must not trust.
+"""negative cases 25-30 and 32: tokens carrying a *valid* signature by a key the server must not trust.
 
 Each keeps the original payload bytes and the server's `kid` (or the caller's `kid`), so the only
 thing wrong is who signed, which is what an algorithm allowlist and a pinned key must catch.

@@ -1,6 +1,6 @@
 """Assemble compact JWS text and sign it deterministically with every algorithm the forge uses.
 
-Deterministic on purpose (ATTACKS.md D6): RSA PKCS#1 v1.5 and HMAC are deterministic by nature,
+Deterministic on purpose (idea D6 of the negative-case catalogue): RSA PKCS#1 v1.5 and HMAC are deterministic by nature,
 ECDSA uses RFC 6979 nonces, and PSS takes its salt from the caller instead of the OS.
 """
 
@@ -93,7 +93,7 @@ def mint_with_private_key(
 ) -> str:
     """An RS256 token signed with a key the suite was given (case 38: the reference server's key).
 
-    The header starts as SPEC.md's `{"kid", "alg": "RS256"}`; overrides are merged in for
+    The header starts as docs/contract.md's `{"kid", "alg": "RS256"}`; overrides are merged in for
     header experiments, but the signature is always RS256 over whatever header results.
     """
     header: dict[str, Any] = {"kid": kid, "alg": "RS256", **(header_overrides or {})}

@@ -1,4 +1,4 @@
-"""ATTACKS.md cases 20-22: broken compact serialization and damaged signatures.
+"""negative cases 20-22: broken compact serialization and damaged signatures.
 
 Every token here keeps the valid token's bytes wherever the attack does not touch them, so a
 server that accepts one is tolerating exactly the damage the id names.
@@ -71,7 +71,7 @@ def _with_signature(inputs: ForgeryInputs, signature: bytes) -> str:
 
 
 def other_jti(inputs: ForgeryInputs) -> str:
-    # 16 bytes encode to 22 base64url characters: the shape of SPEC.md's jti.
+    # 16 bytes encode to 22 base64url characters: the shape of docs/contract.md's jti.
     return b64url_encode(seeded_bytes(inputs.seed, "other-token-jti", 16))
 
 

@@ -3,7 +3,7 @@
 A recording, fault-injecting reverse proxy (uvicorn + httpx) stands in front of a profile's
 target; the client under test is launched with the proxy's URL and the profile's credentials in
 environment variables; the recorded trace is then judged by pure checks, one per CAP-CLI
-requirement (SPEC.md section 8), and reported like server verdicts.
+requirement (docs/contract.md section 8), and reported like server verdicts.
 
     proxy.py      the ASGI app: record every exchange, inject scheduled answers, forward the rest
     scenarios.py  the scenario catalogue and the injector (deterministic from a seed)

@@ -1,6 +1,6 @@
 """CAP-CLI-01..10: what an integration (an API client of the flow) must do, with level and basis.
 
-The same fairness rule as the server side (SPEC.md): MUST only where a public Capillary source
+The same fairness rule as the server side (docs/contract.md): MUST only where a public Capillary source
 states the behaviour or getting it wrong is a security hole; throttling manners are SHOULD;
 good practice the docs do not ask for is an observation. `integrator` is what the requirement
 means for someone writing a client: the README's table is rendered from it.

@@ -19,7 +19,7 @@ from conformance import protocol
 from conformance.exchange import Exchange
 from conformance.tokens import MalformedToken, decode_unverified
 
-THROTTLED_BODY_CODE = 517  # Capillary's body code for a throttled call (SPEC.md CAP-CLI-07)
+THROTTLED_BODY_CODE = 517  # Capillary's body code for a throttled call (docs/contract.md CAP-CLI-07)
 # Paths a client may fetch that are neither the token endpoint nor an API call.
 NON_API_PREFIXES = ("/.well-known/", "/openapi.json", "/favicon.ico")
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

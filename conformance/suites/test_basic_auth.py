@@ -1,4 +1,4 @@
-"""SPEC.md §5: basic authentication with till credentials, coexisting with OAuth."""
+"""docs/contract.md §5: basic authentication with till credentials, coexisting with OAuth."""
 
 from __future__ import annotations
 

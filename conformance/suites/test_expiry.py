@@ -1,4 +1,4 @@
-"""SPEC.md §3: expiry (498) and the documented regeneration (ATTACKS.md cases 36, 37).
+"""docs/contract.md §3: expiry (498) and the documented regeneration (negative cases 36, 37).
 
 All timing is against the *server's* clock (calibrated from `iat` ticks, or from `iat` and the
 Date header on rate-limited targets). A lifetime longer than the plan's budget is SKIPPED with

@@ -1,6 +1,6 @@
-"""SPEC.md CAP-USE-02: forged, tampered and malformed tokens get 401, no data, no side effect.
+"""docs/contract.md CAP-USE-02: forged, tampered and malformed tokens get 401, no data, no side effect.
 
-ATTACKS.md cases 20-35 and 39-42, built by `conformance.forge` from one fresh valid token,
+negative cases 20-35 and 39-42, built by `conformance.forge` from one fresh valid token,
 deterministically from the run's seed; case 38 (reference targets only) mints with the server's
 own key. Each attack is a write, framed by positive controls with the untouched token, and
 followed by a read proving nothing was stored.
@@ -69,7 +69,7 @@ NOT_SENDABLE = {"embedded-newline"}
 # token through, so refusing is recommended (RFC 7515 base64url has no padding), not required.
 NONCANONICAL = {"padding-equals"}
 _NONCANONICAL_BASIS = ("undocumented: '=' padding on a segment decodes to the genuine token's bytes "
-                       "(ATTACKS.md case 20); RFC 7515 recommends refusing it")
+                       "(negative case 20); RFC 7515 recommends refusing it")
 
 
 def _params() -> list[Any]:
@@ -114,7 +114,7 @@ CASE_38_IDS = [variant_id for variant_id, _claims, _expects in claims_variants_f
 def test_minted_token_with_bad_time_claims_is_judged_correctly(target: TargetContext, api: CapillaryApi,
                                                                signing_key: Any, unique_mobile: Callable[[], str],
                                                                variant_id: str) -> None:
-    """ATTACKS.md case 38: a correctly signed token whose time claims are wrong."""
+    """negative case 38: a correctly signed token whose time claims are wrong."""
     role = target.spread(CASE_38_IDS.index(variant_id), WRITING_ROLES)
     base = target.token(role)
     variants = {v: (claims, expects) for v, claims, expects in
@@ -172,7 +172,7 @@ def test_correctly_signed_token_with_wrong_claims_is_rejected(target: TargetCont
 @given(data=st.data())
 def test_any_change_to_the_decoded_bytes_is_rejected(target: TargetContext, api: CapillaryApi,
                                                      data: st.DataObject) -> None:
-    """ATTACKS.md D13/case 21: mutate *decoded* bytes of one segment, re-encode canonically."""
+    """idea D13 of the negative-case catalogue/case 21: mutate *decoded* bytes of one segment, re-encode canonically."""
     token = target.token().token
     segments = token.split(".")
     index = data.draw(st.integers(0, 2), label="segment")

@@ -1,4 +1,4 @@
-"""SPEC.md CAP-TOK-07: malformed token requests never yield a token nor a 5xx (ATTACKS.md 4, 5, 9-12).
+"""docs/contract.md CAP-TOK-07: malformed token requests never yield a token nor a 5xx (negative cases 4, 5, 9-12).
 
 Vectors are data (`conformance/vectors/token_requests.json`); Hypothesis adds generated bodies.
 """

@@ -1,4 +1,4 @@
-"""SPEC.md §3/§6: a valid token for a resource the client may not use (ATTACKS.md cases 43, 44)."""
+"""docs/contract.md §3/§6: a valid token for a resource the client may not use (negative cases 43, 44)."""
 
 from __future__ import annotations
 
@@ -89,7 +89,7 @@ def test_undocumented_method_on_a_resource_is_refused(target: TargetContext, api
 @pytest.mark.parametrize("operation", ["customer:read", "customer:write"])
 def test_authorisation_outage_is_never_an_accept(target: TargetContext, api: CapillaryApi, operation: str,
                                                  unique_mobile: Callable[[], str]) -> None:
-    """ATTACKS.md case 50: when the access-group back end is down, 503/4001 (retry later), never data."""
+    """negative case 50: when the access-group back end is down, 503/4001 (retry later), never data."""
     mobile = unique_mobile()
     attack = lambda: perform(api, operation, target.token("authz_unavailable").token, mobile,  # noqa: E731
                              f"{operation} during an authorisation outage")

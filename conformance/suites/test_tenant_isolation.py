@@ -1,4 +1,4 @@
-"""SPEC.md CAP-USE-08: a token of one org never reads or writes another org's data (ATTACKS.md 45, 49)."""
+"""docs/contract.md CAP-USE-08: a token of one org never reads or writes another org's data (negative cases 45, 49)."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ def test_writes_stay_in_the_writers_org(target: TargetContext, api: CapillaryApi
 @requirement("CAP-USE-08")
 def test_body_fields_naming_another_org_are_not_obeyed(target: TargetContext, api: CapillaryApi,
                                                        profile: Profile, unique_mobile: Callable[[], str]) -> None:
-    """ATTACKS.md 49: org_id/client_id/till in the payload never escalate."""
+    """negative cases 49: org_id/client_id/till in the payload never escalate."""
     mobile = unique_mobile()
     other = profile.clients["other_org"]
     body = protocol.customer_add_body(mobile)

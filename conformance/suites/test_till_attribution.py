@@ -1,4 +1,4 @@
-"""SPEC.md §4: till attribution of writes (ATTACKS.md cases 46-48).
+"""docs/contract.md §4: till attribution of writes (negative cases 46-48).
 
 The oracle is the record read back: `registered_till` of `GET /v1.1/customer/get`, and
 `billing_till` of `GET /v1.1/transaction/get`. Which till header a target reads is its

@@ -1,4 +1,4 @@
-"""SPEC.md §2: the issued token's form, claims, lifetime and signature (ATTACKS.md case 1)."""
+"""docs/contract.md §2: the issued token's form, claims, lifetime and signature (negative case 1)."""
 
 from __future__ import annotations
 
@@ -109,6 +109,6 @@ def test_signature_verifies_with_the_published_key(issued: IssuedToken, public_k
 @requirement("CAP-JWT-04")
 @pytest.mark.requires("jwks_url")
 def test_published_jwks_holds_only_public_signing_keys(api: CapillaryApi, profile: Profile) -> None:
-    """ATTACKS.md case 51 (only where a JWKS is published; Capillary publishes none)."""
+    """negative case 51 (only where a JWKS is published; Capillary publishes none)."""
     exchange = api.fetch(profile.public_key_url or "", label="JWKS")
     token_claims.jwks_is_hygienic(exchange.json, exchange)

@@ -1,4 +1,4 @@
-"""SPEC.md §1: exchanging a key and secret for a token (ATTACKS.md cases 1-3, 6-8, 15)."""
+"""docs/contract.md §1: exchanging a key and secret for a token (negative cases 1-3, 6-8, 15)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""SPEC.md §3: calling APIs with the token; how it travels (ATTACKS.md cases 16-19)."""
+"""docs/contract.md §3: calling APIs with the token; how it travels (negative cases 16-19)."""
 
 from __future__ import annotations
 
@@ -36,10 +36,10 @@ def test_valid_token_is_accepted_for_a_read(target: TargetContext, api: Capillar
     resources.record_was_found(answer)
 
 
-@requirement("CAP-USE-01", level="SHOULD")  # SPEC.md section 7 documents it, but gives it no CAP id
+@requirement("CAP-USE-01", level="SHOULD")  # docs/contract.md section 7 documents it, but gives it no CAP id
 def test_every_answer_carries_a_request_id(target: TargetContext, api: CapillaryApi,
                                            unique_mobile: Callable[[], str]) -> None:
-    """SPEC.md §7: every response has a unique X-Cap-Requestid."""
+    """docs/contract.md §7: every response has a unique X-Cap-Requestid."""
     first = api.customer_get(target.token().token, unique_mobile())
     second = api.customer_get(None, unique_mobile(), label="no token")
     resources.request_ids_are_distinct([first, second])
@@ -65,7 +65,7 @@ def _transport_variants(token: str) -> dict[str, list[tuple[str, str]]]:
 
 
 _GENUINE = ("undocumented: the token is genuine and unaltered, so accepting it lets no forgery through "
-            "(ATTACKS.md case {case})")
+            "(negative case {case})")
 # Where the docs are silent and no forged token gets through, refusing is recommended, not required.
 _SHOULD_CASES = {
     "authorization-bearer-only": ("bearer_authorization", _GENUINE.format(case=18)),

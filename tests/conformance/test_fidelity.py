@@ -1,4 +1,4 @@
-"""The protocol is judged by the documented bodies, at any HTTP status (SPEC.md §3, "How a level is chosen").
+"""The protocol is judged by the documented bodies, at any HTTP status (docs/contract.md §3, "How a level is chosen").
 
 Each case is an answer a correct server built from the public docs may give: the suite must
 classify it as the docs mean it, and still refuse the undocumented or hostile form beside it.

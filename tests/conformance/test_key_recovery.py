@@ -1,5 +1,5 @@
 """Real targets publish no key: the suite recovers it from two signatures, caches it, and the
-key-confusion attacks still run (ATTACKS.md case 25; fidelity issue, item 5)."""
+key-confusion attacks still run (negative case 25; fidelity issue, item 5)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Attack tokens for ATTACKS.md cases 17-42, as data: id -> builder(valid token) -> attack token.
+"""Attack tokens for negative cases 17-42, as data: id -> builder(valid token) -> attack token.
 
 Tokens "signed by us" use the reference key (the profile's `mint_tokens` capability), so the
 one thing wrong with them is the thing the id names; the rest damage or forge a real token.
@@ -38,7 +38,7 @@ def _flip(segment: str, index: int = 5) -> str:
 
 
 def _retamper(token: str, **changes: Any) -> str:
-    """Change claims without re-signing (decode-instead-of-verify detector, ATTACKS.md 35)."""
+    """Change claims without re-signing (decode-instead-of-verify detector, negative cases 35)."""
     head, body, sig = _segments(token)
     claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
     claims.update(changes)
@@ -112,7 +112,7 @@ NOW = int(time.time())
 
 # Each builder gets a fresh valid server-minted token and returns the attack token.
 ATTACKS: dict[str, Callable[[str], str]] = {
-    # ATTACKS.md 17: empty and placeholder values.
+    # negative cases 17: empty and placeholder values.
     "empty": lambda t: "", "literal-null": lambda t: "null", "literal-undefined": lambda t: "undefined",
     "bearer-prefixed": lambda t: "Bearer " + t,
     # 20: malformed compact form.

@@ -197,7 +197,7 @@ def decode_part(token: str, index: int) -> Any:
 
 
 def claims_for(name: str, now: int | None = None, **overrides: Any) -> dict[str, Any]:
-    """The claims the server would mint for client `name` (suite-minted, ATTACKS.md case 38)."""
+    """The claims the server would mint for client `name` (suite-minted, negative case 38)."""
     client = CLIENTS[name]
     now = int(time.time()) if now is None else now
     claims = {

@@ -1,4 +1,4 @@
-"""SPEC.md section 5: till basic auth beside OAuth (CAP-BASIC-01..03)."""
+"""docs/contract.md section 5: till basic auth beside OAuth (CAP-BASIC-01..03)."""
 
 from __future__ import annotations
 

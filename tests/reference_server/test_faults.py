@@ -1,4 +1,4 @@
-"""Every catalogued fault visibly changes behaviour (ATTACKS.md D1, ARCHITECTURE.md rule 14).
+"""Every catalogued fault visibly changes behaviour (idea D1 of the negative-case catalogue, ARCHITECTURE.md rule 14).
 
 One server per fault, launched together (early, by conftest) so their interpreters boot in
 parallel with the rest of the run. For each

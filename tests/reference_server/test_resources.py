@@ -1,4 +1,4 @@
-"""SPEC.md section 3 resources: customers and transactions, permissions (CAP-USE-06), isolation (CAP-USE-08)."""
+"""docs/contract.md section 3: customers and transactions, permissions (CAP-USE-06), isolation (CAP-USE-08)."""
 
 from __future__ import annotations
 

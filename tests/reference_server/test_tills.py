@@ -1,4 +1,4 @@
-"""SPEC.md section 4: till attribution (CAP-TILL-01..04) and ATTACKS.md 46-48."""
+"""docs/contract.md section 4: till attribution (CAP-TILL-01..04) and negative cases 46-48."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""SPEC.md sections 1 and 2: token generation, the token, the JWKS."""
+"""docs/contract.md sections 1 and 2: token generation, the token, the JWKS."""
 
 from __future__ import annotations
 

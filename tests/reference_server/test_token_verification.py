@@ -1,4 +1,4 @@
-"""SPEC.md section 3: calling resources with a token (CAP-USE-01..05, 07) and ATTACKS.md 16-42."""
+"""docs/contract.md section 3: calling resources with a token (CAP-USE-01..05, 07) and negative cases 16-42."""
 
 from __future__ import annotations
 
@@ -184,7 +184,7 @@ def test_only_fully_valid_expired_tokens_get_498(client: httpx.Client, variant: 
 def test_any_change_to_the_decoded_bytes_is_rejected(
     client: httpx.Client, token: Callable[[str], str], segment: int, position: int, bit: int
 ) -> None:
-    """ATTACKS.md D13: flipping any bit of any decoded segment never yields acceptance."""
+    """idea D13 of the negative-case catalogue: flipping any bit of any decoded segment never yields acceptance."""
     parts = token("pos_gateway").split(".")
     raw = bytearray(base64.urlsafe_b64decode(parts[segment] + "=" * (-len(parts[segment]) % 4)))
     raw[position % len(raw)] ^= 1 << bit

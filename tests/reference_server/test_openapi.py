@@ -28,9 +28,11 @@ from .helpers import (
     TOKEN_PATH,
     TRANSACTION_ADD,
     TRANSACTION_GET,
+    await_ready,
     basic_header,
     credentials,
     customer_body,
+    launch,
     mint,
     start_server,
     transaction_body,
@@ -212,7 +214,8 @@ def test_every_documented_status_is_produced_and_nothing_else(
     documented = documented_statuses(document)
     assert set(PRODUCERS) == set(documented)
     for operation, producers in PRODUCERS.items():
-        assert set(producers) == documented[operation] - {500}, operation
+        # 429 needs a rate-limited server: test_every_documented_429_is_produced_when_rate_limited.
+        assert set(producers) == documented[operation] - {500, 429}, operation
         for status, produce in producers.items():
             assert produce(client, write_only_client).status_code == status, (operation, status)
 
@@ -223,3 +226,36 @@ def test_other_methods_answer_the_documented_405(client: httpx.Client, document:
     response = client.request("PUT", path)
     assert response.status_code == document["paths"][path]["x-other-methods"]["status"]
     assert response.headers["allow"] == ", ".join(document["paths"][path]["x-other-methods"]["allow"])
+
+
+@pytest.fixture(scope="module")
+def limited_client() -> Iterator[httpx.Client]:
+    """A server started with a limit of one request per key per minute."""
+    server = await_ready(launch(args=("--rate-limit-per-minute", "1")))
+    with httpx.Client(base_url=server.base_url, timeout=10) as http:
+        yield http
+    assert server.stop() == 0
+
+
+def test_every_documented_429_is_produced_when_rate_limited(limited_client: httpx.Client,
+                                                            document: dict[str, Any]) -> None:
+    """Each operation documenting a 429 gets it, in its own envelope, on the key's second request."""
+    limited = {operation for operation, statuses in documented_statuses(document).items() if 429 in statuses}
+    assert limited == {op for op in PRODUCERS if op[1] not in ("/.well-known/jwks.json", "/openapi.json")}
+    for index, (method, path) in enumerate(sorted(limited)):
+        # A fresh client per operation: each gets its own key's minute (the basic-auth till stands in).
+        till = ["store.server", "blr.koramangala.till001", "blr.indiranagar.till002"][index % 3]
+        password = {"store.server": "server123", "blr.koramangala.till001": "koramangala-till-pass",
+                    "blr.indiranagar.till002": "indiranagar-till-pass"}[till]
+        if path == TOKEN_PATH:
+            answers = [limited_client.post(TOKEN_PATH, json=credentials("fallback_pos")) for _ in range(2)]
+        else:
+            headers = {"Authorization": basic_header(till, password)}
+            body = customer_body("1") if "customer" in path else transaction_body(f"limited-{index}")
+            answers = [limited_client.request(method, path, headers=headers, params={"mobile": "1", "number": "x"},
+                                              json=body if method == "POST" else None) for _ in range(2)]
+        assert answers[-1].status_code == 429, (method, path, answers[-1].text)
+        assert int(answers[-1].headers["Retry-After"]) >= 1
+        code = answers[-1].json()
+        found = code["errors"][0]["code"] if "errors" in code else code["response"]["status"]["code"]
+        assert found == 517

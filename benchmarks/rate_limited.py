@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import BenchConfig, Section, Table, Target, fmt, machine_facts
+from benchmarks.common import BenchConfig, Section, Table, Target, machine_facts
 from conformance.plans import PLANS
 from fixtures.matrix_runs import ROOT, derived_profile
 
@@ -49,7 +49,7 @@ def run(cfg: BenchConfig) -> Section:
         busiest = max(per_key.items(), key=lambda item: item[1], default=("-", 0))
         rows.append([plan, str(summary.get("requests", "-")), f"{busiest[0]} {busiest[1]}",
                      str(budget.get("budget_per_key", "-")), str(len(budget.get("not_run_budget", []))),
-                     str(pacing.get("throttled", "-")), fmt(seconds, 1), summary.get("verdict", "no summary")])
+                     str(pacing.get("throttled", "-")), f"{seconds:.0f}", summary.get("verdict", "no summary")])
         conformant = summary.get("exit_code") == 0
         targets.append(Target(f"{plan} plan wall time at {PER_KEY_PER_MINUTE}/min per key",
                               seconds if conformant else None, GOALS[plan], "<=", " s",

@@ -7,6 +7,7 @@ root and builds it; the others wait and reuse it.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -14,6 +15,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -22,6 +24,15 @@ ROOT = Path(__file__).resolve().parents[2]
 RUN_TIMEOUT_SECONDS = 120
 # Long enough for two expiries of the reference profile's 2 s short-lived tokens.
 LOAD_SECONDS = 5
+
+
+def load_run_py() -> ModuleType:
+    """A fresh copy of run.py as a module (it is a script, not a package member)."""
+    spec = importlib.util.spec_from_file_location("run_py_under_test", ROOT / "run.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def run_certify(*args: str, cwd: Path = ROOT, timeout: float = RUN_TIMEOUT_SECONDS) -> subprocess.CompletedProcess[str]:

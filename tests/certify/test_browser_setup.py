@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
-from types import ModuleType
 from typing import Any
 
 import pytest
 
 from .browser import chromium_executable
-from .conftest import ROOT
-
-
-def run_py() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("run_py_under_test", ROOT / "run.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from .conftest import load_run_py
 
 
 @pytest.fixture
@@ -35,7 +25,7 @@ def commands(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
 
 
 def test_without_chromium_root_gets_debians_chromium_from_apt_get(commands, monkeypatch: pytest.MonkeyPatch):
-    module = run_py()
+    module = load_run_py()
     monkeypatch.setattr(module.shutil, "which", lambda name: "/usr/bin/apt-get" if name == "apt-get" else None)
     monkeypatch.setattr(module.os, "geteuid", lambda: 0)
 
@@ -46,7 +36,7 @@ def test_without_chromium_root_gets_debians_chromium_from_apt_get(commands, monk
 
 
 def test_an_installed_chromium_is_used_as_it_is(commands, monkeypatch: pytest.MonkeyPatch):
-    module = run_py()
+    module = load_run_py()
     monkeypatch.setattr(module.shutil, "which", lambda name: f"/usr/bin/{name}")
 
     module.ensure_browser()
@@ -55,7 +45,7 @@ def test_an_installed_chromium_is_used_as_it_is(commands, monkeypatch: pytest.Mo
 
 
 def test_without_root_nothing_is_installed_and_the_reason_is_said(commands, monkeypatch: pytest.MonkeyPatch, capsys):
-    module = run_py()
+    module = load_run_py()
     monkeypatch.setattr(module.shutil, "which", lambda name: "/usr/bin/apt-get" if name == "apt-get" else None)
     monkeypatch.setattr(module.os, "geteuid", lambda: 1000)
 
@@ -66,7 +56,7 @@ def test_without_root_nothing_is_installed_and_the_reason_is_said(commands, monk
 
 
 def test_the_tests_and_screenshots_commands_get_a_browser():
-    assert set(run_py().BROWSER_COMMANDS) == {"tests", "screenshots"}
+    assert set(load_run_py().BROWSER_COMMANDS) == {"tests", "screenshots"}
 
 
 def test_this_machine_has_the_chromium_the_browser_tests_drive():

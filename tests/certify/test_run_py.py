@@ -4,28 +4,17 @@ from a temporary copy with `python -S`, so not even site-packages are there to l
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from .conftest import ROOT, load_run_py
+
 TIMEOUT_SECONDS = 30
-
-
-def run_py_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("run_py", ROOT / "run.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-COMMANDS = list(run_py_module().COMMANDS)
+COMMANDS = list(load_run_py().COMMANDS)
 
 
 def run_py(tmp_path: Path, *arguments: str) -> subprocess.CompletedProcess[str]:

@@ -172,6 +172,8 @@ class ConformanceRun:
             report.longrepr = reporting.short_block(call.excinfo.value, judged, self.redactor) or report.longrepr
         reporting.redact_report(report, self.redactor)
         recorded: list[int] = item.stash.get(_EXCHANGES, [])
+        if call.when == "call":
+            recorded.extend(i for i in _cited_by_arguments(item) if i not in recorded)
         exchanges = list(recorded)
         if phase.verdict in ("fail", "warning", "error") and call.when == "call":
             reporting.attach_evidence(self.exchanges.recent(exchanges), self.redactor)
@@ -253,3 +255,15 @@ def _same_test(nodeid: str, expected: str) -> bool:
     with or without the `conformance/suites/` prefix (not a suffix match that could catch two)."""
     short = nodeid.split("conformance/suites/")[-1]
     return expected.split("conformance/suites/")[-1] in (short, nodeid)
+
+
+def _cited_by_arguments(item: pytest.Item) -> list[int]:
+    """Exchanges a test judges through its fixtures (a module-scoped token answer, the run's cached
+    token) were made before the test began, often in another test's setup: they are its evidence
+    all the same, so the test cites them too."""
+    ids: list[int] = []
+    for value in getattr(item, "funcargs", {}).values():
+        exchange = value if isinstance(value, Exchange) else getattr(value, "exchange", None)
+        if isinstance(exchange, Exchange):
+            ids.append(exchange.id)
+    return ids

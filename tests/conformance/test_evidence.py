@@ -37,3 +37,18 @@ def test_failing_run_attaches_redacted_evidence_and_leaks_nothing(tmp_path: Path
     tokens_seen = [line for p in written for line in p.read_text(errors="replace").splitlines()
                    if "<signature redacted>" in line]
     assert tokens_seen, "tokens appear in evidence with their signatures redacted"
+
+
+def test_every_test_that_judges_a_shared_answer_cites_it(tmp_path: Path) -> None:
+    """The run's token and the module's wrong-secret answer are fetched once, in the first test's
+    setup; the later tests judging the same exchange must still list it as their evidence."""
+    with reference_server() as url:
+        run = run_suite(tmp_path, f"--target={url}", "--plan=gate", "--requirement=CAP-JWT-01",
+                        "--requirement=CAP-JWT-02", "--requirement=CAP-TOK-02")
+    assert run.exit_code == 0, run.output[-2000:]
+    assert run.summary is not None
+    judged = [t for t in run.summary["tests"] if t["verdict"] == "pass"
+              and ("test_token_claims" in t["nodeid"] or "wrong_secret" in t["nodeid"])]
+    assert len(judged) > 3, [t["nodeid"] for t in run.summary["tests"]]
+    uncited = [t["nodeid"] for t in judged if not t["exchanges"]]
+    assert uncited == []

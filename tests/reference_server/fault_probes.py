@@ -1,4 +1,7 @@
-"""One probe per catalogued fault: the requests that expose it, True when the deviation shows.
+"""The registry of fault probes and the small requests they share.
+
+One probe per catalogued fault (fault_probes_tokens.py, fault_probes_access.py): the requests that
+expose it, True when the deviation shows.
 
 Each probe must stay silent (False) on the clean server, so a probe that fires for another
 reason cannot pass for the fault it names.
@@ -6,35 +9,21 @@ reason cannot pass for the fault it names.
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import hmac
 import time
 from collections.abc import Callable
 
 import httpx
-import jwt
-from jwt.algorithms import RSAAlgorithm
 
 from .helpers import (
     CUSTOMER_ADD,
     CUSTOMER_GET,
-    KID,
-    PUBLIC_PEM,
     TOKEN_HEADER,
     TOKEN_PATH,
-    TRANSACTION_GET,
-    b64u,
-    b64u_json,
-    basic_header,
-    claims_for,
     credentials,
     customer_body,
-    decode_part,
     first_item,
     mint,
     other_key,
-    sign,
     unique_mobile,
 )
 
@@ -53,328 +42,29 @@ def probe(name: str) -> Callable[[Probe], Probe]:
 
 
 # -- small request helpers -------------------------------------------------------------------
-def _token(http: httpx.Client, name: str = "pos_gateway") -> str:
+def token_for(http: httpx.Client, name: str = "pos_gateway") -> str:
     return str(http.post(TOKEN_PATH, json=credentials(name)).json()["data"]["accessToken"])
 
 
-def _read(http: httpx.Client, token: str, mobile: str = "1") -> httpx.Response:
+def read_customer(http: httpx.Client, token: str, mobile: str = "1") -> httpx.Response:
     return http.get(CUSTOMER_GET, params={"mobile": mobile}, headers={TOKEN_HEADER: token})
 
 
-def _expired(seconds_ago: int = 120) -> str:
+def expired_token(seconds_ago: int = 120) -> str:
     now = int(time.time())
     return mint(iat=now - seconds_ago - 60, exp=now - seconds_ago)
 
 
-def _write(http: httpx.Client, headers: dict[str, str], reader: str = "pos_gateway") -> tuple[int, str]:
+def write_customer(http: httpx.Client, headers: dict[str, str], reader: str = "pos_gateway") -> tuple[int, str]:
     """Add a customer; (item code, registered till code as the reader sees it, or '')."""
     mobile = unique_mobile()
     added = http.post(CUSTOMER_ADD, json=customer_body(mobile), headers=headers)
     code = first_item(added.json())["item_status"]["code"] if added.status_code == 200 else added.status_code
-    found = first_item(_read(http, _token(http, reader), mobile).json())
+    found = first_item(read_customer(http, token_for(http, reader), mobile).json())
     return code, found.get("registered_till", {}).get("code", "")
 
 
-def _with_token(name: str, http: httpx.Client, **headers: str) -> dict[str, str]:
-    return {TOKEN_HEADER: _token(http, name), **headers}
+def headers_with_token(name: str, http: httpx.Client, **headers: str) -> dict[str, str]:
+    return {TOKEN_HEADER: token_for(http, name), **headers}
 
 
-# -- expiry ------------------------------------------------------------------------------------
-@probe("expiry-not-checked")
-def _(http: httpx.Client) -> bool:
-    return _read(http, _expired(3000)).status_code == 200
-
-
-@probe("expiry-gt-instead-of-ge")
-def _(http: httpx.Client) -> bool:
-    for _attempt in range(3):  # the request must land in the second where now == exp
-        fraction = time.time() % 1
-        if fraction > 0.6:
-            time.sleep(1.02 - fraction)
-        now = int(time.time())
-        if _read(http, mint(iat=now - 60, exp=now)).status_code == 200:
-            return True
-    return False
-
-
-@probe("leeway-minutes")
-def _(http: httpx.Client) -> bool:
-    return _read(http, _expired(120)).status_code == 200
-
-
-@probe("expired-as-401")
-def _(http: httpx.Client) -> bool:
-    return _read(http, _expired(120)).status_code == 401
-
-
-@probe("expired-message-wrong-time")
-def _(http: httpx.Client) -> bool:
-    token = _expired(40)
-    exp = decode_part(token, 1)["exp"]
-    zone = dt.timezone(dt.timedelta(hours=5, minutes=30))
-    expected = "Token expired at " + dt.datetime.fromtimestamp(exp, zone).strftime("%Y-%m-%dT%H:%M:%S.000+0530")
-    return str(_read(http, token).json()["response"]["status"]["message"]) != expected
-
-
-@probe("expiry-checked-before-signature")
-def _(http: httpx.Client) -> bool:
-    return _read(http, _expired(120)[:-8] + "AAAAAAAA").status_code == 498
-
-
-@probe("token-header-needs-bearer-prefix")
-def _(http: httpx.Client) -> bool:
-    return _read(http, _token(http)).status_code == 401
-
-
-# -- signature and header ----------------------------------------------------------------------
-@probe("alg-none-accepted")
-def _(http: httpx.Client) -> bool:
-    token = f"{b64u_json({'alg': 'none', 'kid': KID})}.{b64u_json(claims_for('pos_gateway'))}."
-    return _read(http, token).status_code == 200
-
-
-@probe("signature-checked-only-for-known-kid")
-def _(http: httpx.Client) -> bool:
-    return _read(http, sign({"alg": "RS256"}, claims_for("pos_gateway"), FOREIGN)).status_code == 200
-
-
-@probe("hs256-public-key-confusion")
-def _(http: httpx.Client) -> bool:
-    signing_input = f"{b64u_json({'alg': 'HS256', 'kid': KID})}.{b64u_json(claims_for('pos_gateway'))}"
-    signature = hmac.new(PUBLIC_PEM, signing_input.encode(), hashlib.sha256).digest()
-    return _read(http, f"{signing_input}.{b64u(signature)}").status_code == 200
-
-
-@probe("claims-not-verified")
-def _(http: httpx.Client) -> bool:
-    head, body, _sig = _token(http).split(".")
-    return _read(http, f"{head}.{body}.{b64u(b'x' * 256)}").status_code == 200
-
-
-@probe("embedded-jwk-trusted")
-def _(http: httpx.Client) -> bool:
-    header = {"alg": "RS256", "kid": KID, "jwk": RSAAlgorithm.to_jwk(FOREIGN.public_key(), as_dict=True)}
-    return _read(http, sign(header, claims_for("pos_gateway"), FOREIGN)).status_code == 200
-
-
-@probe("malformed-token-500")
-def _(http: httpx.Client) -> bool:
-    return _read(http, "abc.def").status_code == 500
-
-
-@probe("two-token-headers-first-wins")
-def _(http: httpx.Client) -> bool:
-    headers = [(TOKEN_HEADER, _token(http)), (TOKEN_HEADER, "garbage")]
-    return http.get(CUSTOMER_GET, params={"mobile": "1"}, headers=headers).status_code == 200
-
-
-@probe("token-in-query-accepted")
-def _(http: httpx.Client) -> bool:
-    return http.get(CUSTOMER_GET, params={"mobile": "1", "access_token": _token(http)}).status_code == 200
-
-
-# -- claims ------------------------------------------------------------------------------------
-@probe("issuer-not-checked")
-def _(http: httpx.Client) -> bool:
-    return _read(http, mint(iss="Evil")).status_code == 200
-
-
-@probe("wrong-token-use-accepted")
-def _(http: httpx.Client) -> bool:
-    return _read(http, mint(token_use="token_refresh")).status_code == 200
-
-
-@probe("org-id-not-compared")
-def _(http: httpx.Client) -> bool:
-    mobile = unique_mobile()
-    http.post(CUSTOMER_ADD, json=customer_body(mobile), headers=_with_token("globex_gateway", http))
-    response = _read(http, mint("pos_gateway", org_id=2002), mobile)
-    return response.status_code == 200 and first_item(response.json())["item_status"]["code"] == 1000
-
-
-# -- minting -----------------------------------------------------------------------------------
-def _minted(http: httpx.Client, name: str = "pos_gateway") -> tuple[dict[str, int], dict[str, object]]:
-    data = http.post(TOKEN_PATH, json=credentials(name)).json()["data"]
-    return data, decode_part(data["accessToken"], 1)
-
-
-@probe("ttl-in-minutes")
-def _(http: httpx.Client) -> bool:
-    data, _claims = _minted(http)
-    return data["ttlSeconds"] != 3600
-
-
-@probe("iat-in-past")
-def _(http: httpx.Client) -> bool:
-    data, claims = _minted(http)
-    return bool(data["ttlSeconds"] != claims["exp"] - claims["iat"])  # type: ignore[operator]
-
-
-@probe("tokens-cached-per-client")
-def _(http: httpx.Client) -> bool:
-    return _token(http) == _token(http)
-
-
-@probe("jti-missing")
-def _(http: httpx.Client) -> bool:
-    return "jti" not in _minted(http)[1]
-
-
-@probe("ttl-seconds-as-string")
-def _(http: httpx.Client) -> bool:
-    return isinstance(_minted(http)[0]["ttlSeconds"], str)
-
-
-@probe("kid-missing")
-def _(http: httpx.Client) -> bool:
-    return "kid" not in decode_part(_token(http), 0)
-
-
-@probe("mint-clock-behind")
-def _(http: httpx.Client) -> bool:
-    return bool(_minted(http)[1]["iat"] < time.time() - 300)  # type: ignore[operator]
-
-
-@probe("jwks-stale-key")
-def _(http: httpx.Client) -> bool:
-    published = RSAAlgorithm.from_jwk(http.get("/.well-known/jwks.json").json()["keys"][0])
-    try:
-        jwt.decode(_token(http), published, algorithms=["RS256"])  # type: ignore[arg-type]
-    except jwt.InvalidSignatureError:
-        return True
-    return False
-
-
-@probe("token-cache-never-expires")
-def _(http: httpx.Client) -> bool:
-    first = _token(http, "short_lived")
-    exp = decode_part(first, 1)["exp"]
-    while time.time() < exp:  # poll until the first token has certainly expired
-        time.sleep(min(0.05, max(exp - time.time(), 0.001)))
-    return _token(http, "short_lived") == first
-
-
-# -- credentials -------------------------------------------------------------------------------
-def _generate(http: httpx.Client, key: str, secret: str) -> httpx.Response:
-    return http.post(TOKEN_PATH, json={"key": key, "secret": secret})
-
-
-@probe("deactivated-client-mints")
-def _(http: httpx.Client) -> bool:
-    return http.post(TOKEN_PATH, json=credentials("retired")).status_code == 200
-
-
-@probe("secret-prefix-compare")
-def _(http: httpx.Client) -> bool:
-    creds = credentials("pos_gateway")
-    return _generate(http, creds["key"], creds["secret"][:-1]).status_code == 200
-
-
-@probe("secret-case-insensitive")
-def _(http: httpx.Client) -> bool:
-    creds = credentials("pos_gateway")
-    return _generate(http, creds["key"], creds["secret"].swapcase()).status_code == 200
-
-
-@probe("secret-echoed-in-error")
-def _(http: httpx.Client) -> bool:
-    return "probe-secret-4711" in _generate(http, credentials("pos_gateway")["key"], "probe-secret-4711").text
-
-
-@probe("unknown-key-distinct-error")
-def _(http: httpx.Client) -> bool:
-    wrong_secret = _generate(http, credentials("pos_gateway")["key"], "nope")
-    unknown_key = _generate(http, "NoSuchKeyNoSuchKeyNoSuchK", "nope")
-    return (wrong_secret.status_code, wrong_secret.content) != (unknown_key.status_code, unknown_key.content)
-
-
-@probe("non-object-json-500")
-def _(http: httpx.Client) -> bool:
-    return http.post(TOKEN_PATH, content=b"[1, 2]").status_code == 500
-
-
-# -- permissions -------------------------------------------------------------------------------
-@probe("read-grants-write")
-def _(http: httpx.Client) -> bool:
-    response = http.post(CUSTOMER_ADD, json=customer_body(unique_mobile()), headers=_with_token("report_reader", http))
-    return response.status_code == 200
-
-
-@probe("permissions-ignored")
-def _(http: httpx.Client) -> bool:
-    response = http.get(TRANSACTION_GET, params={"number": "1"}, headers=_with_token("report_reader", http))
-    return response.status_code != 403
-
-
-@probe("write-before-permission-check")
-def _(http: httpx.Client) -> bool:
-    mobile = unique_mobile()
-    http.post(CUSTOMER_ADD, json=customer_body(mobile), headers=_with_token("report_reader", http))
-    return bool(first_item(_read(http, _token(http, "report_reader"), mobile).json())["item_status"]["code"] == 1000)
-
-
-# -- tills -------------------------------------------------------------------------------------
-@probe("till-header-ignored")
-def _(http: httpx.Client) -> bool:
-    headers = _with_token("pos_gateway", http, **{"X-CAP-API-ATTRIBUTION-TILL-CODE": OVERRIDE})
-    return _write(http, headers)[1] != OVERRIDE
-
-
-@probe("seed-till-header-only")
-def _(http: httpx.Client) -> bool:
-    headers = {"X-CAP-API-ATTRIBUTION-ENTITY-TYPE": "TILL", "X-CAP-API-ATTRIBUTION-ENTITY-CODE": OVERRIDE}
-    return _write(http, _with_token("pos_gateway", http, **headers))[1] != OVERRIDE
-
-
-@probe("unknown-till-stored")
-def _(http: httpx.Client) -> bool:
-    headers = _with_token("pos_gateway", http, **{"X-CAP-API-ATTRIBUTION-TILL-CODE": "probe.unknown.till"})
-    return _write(http, headers)[1] == "probe.unknown.till"
-
-
-@probe("cross-org-till-accepted")
-def _(http: httpx.Client) -> bool:
-    headers = _with_token("pos_gateway", http, **{"X-CAP-API-ATTRIBUTION-TILL-CODE": "globex.hq.till01"})
-    return _write(http, headers)[0] == 1000
-
-
-@probe("invalid-till-always-falls-back")
-def _(http: httpx.Client) -> bool:
-    headers = _with_token("pos_gateway", http, **{"X-CAP-API-ATTRIBUTION-TILL-CODE": "probe.unknown.till"})
-    return _write(http, headers) == (1000, "blr.koramangala.till001")
-
-
-@probe("default-till-from-org")
-def _(http: httpx.Client) -> bool:
-    return _write(http, _with_token("fallback_pos", http))[1] != "blr.indiranagar.till002"
-
-
-# -- basic auth and tenancy --------------------------------------------------------------------
-@probe("basic-auth-when-disabled")
-def _(http: httpx.Client) -> bool:
-    header = basic_header("globex.hq.till01", "globex-till-pass")
-    return http.get(CUSTOMER_GET, params={"mobile": "1"}, headers={"Authorization": header}).status_code == 200
-
-
-@probe("basic-auth-any-password")
-def _(http: httpx.Client) -> bool:
-    header = basic_header("store.server", "not-the-password")
-    return http.get(CUSTOMER_GET, params={"mobile": "1"}, headers={"Authorization": header}).status_code == 200
-
-
-@probe("basic-auth-not-attributed")
-def _(http: httpx.Client) -> bool:
-    return _write(http, {"Authorization": basic_header("store.server", "server123")})[1] != "store.server"
-
-
-@probe("cross-org-read")
-def _(http: httpx.Client) -> bool:
-    mobile = unique_mobile()
-    http.post(CUSTOMER_ADD, json=customer_body(mobile), headers=_with_token("globex_gateway", http))
-    return bool(first_item(_read(http, _token(http), mobile).json())["item_status"]["code"] == 1000)
-
-
-@probe("authorization-fails-open")
-def _(http: httpx.Client) -> bool:
-    answer = http.get(CUSTOMER_GET, params={"mobile": "1"}, headers=_with_token("authz_outage", http))
-    return answer.status_code == 200

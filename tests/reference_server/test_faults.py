@@ -18,6 +18,7 @@ import pytest
 
 from fixtures.reference_server.faults import CATALOGUE
 
+from . import fault_probes_access, fault_probes_tokens  # noqa: F401  (importing them registers their probes)
 from .fault_probes import PROBES
 from .helpers import (
     PRELAUNCHED,

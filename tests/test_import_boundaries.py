@@ -63,11 +63,11 @@ def test_reference_server_is_a_standalone_program() -> None:
     assert offenders(python_files("fixtures/reference_server"), {"conformance", "load"}) == []
 
 
-@pytest.mark.parametrize("package", ["conformance", "load", "fixtures"])
+@pytest.mark.parametrize("package", ["conformance", "load", "fixtures", "benchmarks", "tests"])
 def test_modules_stay_small(package: str) -> None:
-    """ARCHITECTURE.md: aim under 300 lines; 350 is the hard line that fails."""
+    """docs/architecture.md: no module over 300 lines, the project's own tests included."""
     big = [f"{p.relative_to(ROOT)}: {n}" for p in python_files(package)
-           if (n := len(p.read_text(encoding="utf-8").splitlines())) > 350]
+           if (n := len(p.read_text(encoding="utf-8").splitlines())) > 300]
     assert big == []
 
 

@@ -6,7 +6,6 @@ import hashlib
 import json
 import sys
 import time
-from typing import Any
 
 import jwt
 import pytest
@@ -28,30 +27,7 @@ from conformance.tokens import (
     verify_rs256,
 )
 
-
-def spec_claims(**changes: Any) -> dict[str, Any]:
-    now = int(time.time())
-    claims = {
-        "iss": "Capillary", "exp": now + 3600, "jti": "Qm9vdHN0cmFwVG9rZW4xMg", "iat": now, "sub": "pos_gateway",
-        "client_id": 21, "org_id": 1115, "token_use": "token_access", "client_key": "JsK1AC1UPbX9SHcgg3mLobWru",
-        "default_till": 50001, "scopes": '["customer.read"]', "has_psi_access": False,
-    }
-    claims.update(changes)
-    return claims
-
-
-def mint(key: rsa.RSAPrivateKey, **claim_changes: Any) -> str:
-    return jwt.encode(spec_claims(**claim_changes), key, algorithm="RS256", headers={"kid": "k1"})
-
-
-@pytest.fixture(scope="session")
-def server_key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-@pytest.fixture(scope="session")
-def valid_token(server_key: rsa.RSAPrivateKey) -> str:
-    return mint(server_key)
+from .token_support import mint, spec_claims
 
 
 @given(st.binary(max_size=512))

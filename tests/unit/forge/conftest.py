@@ -1,4 +1,4 @@
-"""One server key, its valid token and every forgery of it, shared by the forge tests."""
+"""Every forgery of the unit tests' valid token (tests/unit/conftest.py), shared by the forge tests."""
 
 from __future__ import annotations
 
@@ -6,19 +6,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from conformance.forge import Forgery, forge_all
-from tests.unit.test_tokens import mint
 
 from .support import SEED
-
-
-@pytest.fixture(scope="module")
-def server_key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-@pytest.fixture(scope="module")
-def valid_token(server_key: rsa.RSAPrivateKey) -> str:
-    return mint(server_key)
 
 
 @pytest.fixture(scope="module")

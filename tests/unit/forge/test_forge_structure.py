@@ -31,7 +31,7 @@ from conformance.tokens import (
     public_key_fingerprint,
     verify_rs256,
 )
-from tests.unit.test_tokens import spec_claims
+from tests.unit.token_support import spec_claims
 
 from .support import MISSING, SEED, member, verifies
 

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 
 from conformance.profiles.model import Profile
@@ -36,6 +37,14 @@ class Leak:
 def profile_secrets(profile: Profile) -> list[LabelledSecret]:
     """Every secret of the profile, named by where it comes from (the name is what a report shows)."""
     return labelled_secrets(profile.labelled_secrets())
+
+
+def bundle_secrets(profile: Profile | None, signing_key_pem: bytes) -> list[LabelledSecret]:
+    """The profile's secrets and the bundle signing key, which must never travel with the evidence it signs."""
+    secrets = profile_secrets(profile) if profile else []
+    body = b"".join(signing_key_pem.splitlines()[1:-1]).decode()
+    secrets.append(LabelledSecret("the bundle signing key", body[-40:]))
+    return secrets
 
 
 def _base64_payloads(data: bytes) -> Iterator[str]:
@@ -95,3 +104,10 @@ def scan_for_leaks(paths: Iterable[Path], secrets: Iterable[LabelledSecret]) -> 
             continue
         leaks += [Leak(str(path), what) for what in leaks_in_bytes(data, secrets)]
     return leaks, scanned
+
+
+def scan_record(paths: Iterable[Path], secrets: Iterable[LabelledSecret]) -> tuple[list[Leak], dict[str, Any]]:
+    """The scan and its record as summary.json keeps it (status, files scanned, each leak's file and kind)."""
+    found, scanned = scan_for_leaks(paths, secrets)
+    return found, {"status": "leaks" if found else "clean", "files_scanned": scanned,
+                   "leaks": [leak.as_json() for leak in found]}

@@ -33,7 +33,7 @@ from conformance.certify.surface import observed_surface, read_exchanges
 from conformance.outcome import ExitCode, verdict_for, worst
 from conformance.profiles import Profile, ProfileError, load_profile
 from conformance.profiles.loader import DEFAULT_PROFILE
-from conformance.redaction import LabelledSecret, Redactor
+from conformance.redaction import Redactor
 
 MARK = {"passed": "[green]✓[/]", "failed": "[red]✗[/]", "error": "[red]![/]", "incomplete": "[yellow]?[/]"}
 PROG = "python -m conformance.certify run"
@@ -136,17 +136,11 @@ class CertificationRun:
                           "allure-report.html (single file, analytics stripped)")
 
     def scan(self, paths: Sequence[Path], signing_key_pem: bytes) -> tuple[StepResult, dict[str, Any]]:
-        secrets = leaks.profile_secrets(self.profile) if self.profile else []
-        # The signing key must never travel with the evidence it signs.
-        body = b"".join(signing_key_pem.splitlines()[1:-1]).decode()
-        secrets.append(LabelledSecret("the bundle signing key", body[-40:]))
-        found, scanned = leaks.scan_for_leaks(paths, secrets)
-        record = {"status": "leaks" if found else "clean", "files_scanned": scanned,
-                  "leaks": [leak.as_json() for leak in found]}
+        found, record = leaks.scan_record(paths, leaks.bundle_secrets(self.profile, signing_key_pem))
         if found:
             where = "; ".join(f"{leak.file}: {leak.what}" for leak in found[:5])
             return StepResult("leak scan", ExitCode.ERROR, "error", f"{len(found)} leak(s): {where}"), record
-        return StepResult("leak scan", ExitCode.CONFORMANT, "passed", f"{scanned} files clean"), record
+        return StepResult("leak scan", ExitCode.CONFORMANT, "passed", f"{record['files_scanned']} files clean"), record
 
     # --- the job --------------------------------------------------------------------------------
     def run(self, signing_key: Any = None, key_note: str | None = None) -> int:

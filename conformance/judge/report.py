@@ -27,7 +27,7 @@ from conformance.judge.scenarios import Schedule
 from conformance.judge.trace import Trace
 from conformance.outcome import ExitCode, verdict_for, worst
 from conformance.profiles import Profile
-from conformance.redaction import LabelledSecret, Redactor
+from conformance.redaction import Redactor
 from conformance.tokens import MalformedToken, decode_unverified
 
 SCHEMA_ID = "capillary-client-judge-summary/1"
@@ -108,14 +108,10 @@ def build_summary(run: JudgedRun, redactor: Redactor, *, exit_code: int,
     }
 
 
-def _scan(paths: Sequence[Path], secrets: list[LabelledSecret]) -> dict[str, Any]:
-    found, scanned = leaks.scan_for_leaks(paths, secrets)
-    return {"status": "leaks" if found else "clean", "files_scanned": scanned,
-            "leaks": [leak.as_json() for leak in found]}
-
-
-def write_bundle(bundle: Path, run: JudgedRun, redactor: Redactor, signing_key: Ed25519PrivateKey) -> int:
-    """Write and sign the bundle; returns the run's final exit code (a leak or a bad signature is 2)."""
+def write_bundle(bundle: Path, run: JudgedRun, redactor: Redactor,
+                 signing_key: Ed25519PrivateKey) -> tuple[int, list[str]]:
+    """Write and sign the bundle: the run's final exit code (a leak or a bad signature is 2) and one
+    line per leak or signature problem (file and kind, never the value)."""
     records = exchange_records(run.trace, redactor)
     (bundle / "exchanges.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
                                             encoding="utf-8")
@@ -123,29 +119,18 @@ def write_bundle(bundle: Path, run: JudgedRun, redactor: Redactor, signing_key: 
     seconds = max((e.finished for e in run.trace), default=0.0)
     write_junit(bundle / "junit.xml", run.rows, seconds)
     now_ms = int(dt.datetime.now(dt.UTC).timestamp() * 1000)
-    preliminary = build_summary(run, redactor, exit_code=run.judge_exit_code, leak_scan={})
-    write_allure(bundle / "allure-results", run.rows, by_id, preliminary, now_ms - int(seconds * 1000), now_ms)
-    secrets = leaks.profile_secrets(run.profile)
-    # The signing key must never travel with the evidence it signs (as in certification).
-    pem_body = b"".join(keys.private_pem(signing_key).splitlines()[1:-1]).decode()
-    secrets.append(LabelledSecret("the bundle signing key", pem_body[-40:]))
-    scan = _scan([bundle], secrets)
-    code = worst([run.judge_exit_code, ExitCode.ERROR if scan["leaks"] else ExitCode.CONFORMANT])
-    summary = build_summary(run, redactor, exit_code=code, leak_scan=scan)
+    summary = build_summary(run, redactor, exit_code=run.judge_exit_code, leak_scan={})
+    write_allure(bundle / "allure-results", run.rows, by_id, summary, now_ms - int(seconds * 1000), now_ms)
+    secrets = leaks.bundle_secrets(run.profile, keys.private_pem(signing_key))
+    found, summary["leak_scan"] = leaks.scan_record([bundle], secrets)
+    code = worst([run.judge_exit_code, ExitCode.ERROR if found else ExitCode.CONFORMANT])
+    summary.update(exit_code=code, verdict=verdict_for(code))
     (bundle / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False, default=str) + "\n",
                                          encoding="utf-8")
     # summary.html's evidence links point into exchanges.html: both pages, as certification writes them.
     pages = write_summary_pages(bundle, summary, records, [secret.value for secret in secrets])
-    second = _scan([bundle / "summary.json", *pages], secrets)
+    found_later, _ = leaks.scan_record([bundle / "summary.json", *pages], secrets)
     sign_bundle(bundle, signing_key)
-    problems = verify_bundle(bundle)
-    return worst([code, ExitCode.ERROR if second["leaks"] or problems else ExitCode.CONFORMANT])
-
-
-def leak_lines(bundle: Path) -> list[str]:
-    """The leak scan's hits as recorded in summary.json (file and kind, never the value)."""
-    try:
-        summary = json.loads((bundle / "summary.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    return [f"{hit['file']}: {hit['what']}" for hit in summary.get("leak_scan", {}).get("leaks", [])]
+    problems = [f"bundle signature: {problem}" for problem in verify_bundle(bundle)]
+    lines = [f"{leak.file}: {leak.what}" for leak in [*found, *found_later]] + problems
+    return worst([code, ExitCode.ERROR if found_later or problems else ExitCode.CONFORMANT]), lines

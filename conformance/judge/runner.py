@@ -27,7 +27,7 @@ from conformance.certify.provenance import utc_stamp
 from conformance.judge.checks import JudgeSettings, judge
 from conformance.judge.client_process import ClientCannotStart, ClientOutcome, run_client
 from conformance.judge.proxy import JudgeApp, Recorder, bind, serving
-from conformance.judge.report import JudgedRun, leak_lines, write_bundle
+from conformance.judge.report import JudgedRun, write_bundle
 from conformance.judge.scenarios import Injector, Scenario, Schedule, parse_scenarios
 from conformance.judge.trace import Trace
 from conformance.judge.verdicts import exit_code, incomplete_reasons, requirement_rows
@@ -217,8 +217,8 @@ def run_judge(options: JudgeOptions, out: TextIO = sys.stdout) -> int:
     run = JudgedRun(setup.profile, setup.role, target, session.judge_url, options.command or ["(--serve)"],
                     setup.schedule, trace, rows, judged, reasons, session.client, options.strict, started,
                     setup.notes)
-    code = write_bundle(bundle, run, redactor, signing_key)
-    _print_verdicts(out, rows, reasons, leak_lines(bundle), setup, code, bundle)
+    code, leaked = write_bundle(bundle, run, redactor, signing_key)
+    _print_verdicts(out, rows, reasons, leaked, setup, code, bundle)
     return code
 
 

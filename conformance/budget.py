@@ -24,17 +24,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from conformance.plans import PLAN_SETTINGS
+
 COSTS = Path(__file__).resolve().parent / "costs.json"
 SUITES = Path(__file__).resolve().parent / "suites"
 # A test the table does not know yet: a negative test's usual shape (attack, read, control).
 DEFAULT_COST = {"primary": 3.0}
 MIN_EXAMPLES = 3
+# The cost table is measured with this plan (its Hypothesis examples scale the property tests' costs).
+MEASURED_PLAN = PLAN_SETTINGS["gate"]
 
 
 @dataclass(frozen=True)
 class Candidate:
     nodeid: str
-    function: str
     klass: Hashable
     must: bool
     cost: dict[str, float]  # expected requests per key (role)
@@ -168,16 +171,16 @@ def measure(summary: dict[str, Any], examples: int) -> dict[str, Any]:
             entry["requests"][key] = entry["requests"].get(key, 0) + count
         if function in properties:
             entry["examples"] = examples
-    return {"measured_with": f"gate plan on the reference server, {examples} Hypothesis examples",
+    return {"measured_with": f"{MEASURED_PLAN.name} plan on the reference server, {examples} Hypothesis examples",
             "tests": dict(sorted(tests.items()))}
 
 
 def main(argv: list[str] | None = None) -> int:
     """`python -m conformance.budget [--write]`: measure the cost table on the reference server."""
     argv = sys.argv[1:] if argv is None else argv
-    examples = 25  # the gate plan's
+    examples = MEASURED_PLAN.hypothesis_examples
     with tempfile.TemporaryDirectory() as reports:
-        done = subprocess.run([sys.executable, "-m", "conformance.cli", "--plan=gate", "--seed=1",
+        done = subprocess.run([sys.executable, "-m", "conformance.cli", f"--plan={MEASURED_PLAN.name}", "--seed=1",
                                f"--reports-dir={reports}"], capture_output=True, text=True, check=False)
         if done.returncode != 0:
             print(done.stdout[-2000:] + done.stderr[-2000:], file=sys.stderr)

@@ -26,9 +26,14 @@ SUITES = Path(__file__).resolve().parent / "suites"
 HANDED_ON = ("profile", "target", "plan", "seed", "strict", "destructive", "request_budget")
 
 
+def reports_dir(args: argparse.Namespace) -> Path:
+    """The wrapper needs the folder itself (JUnit, Allure, a usage error's summary), so it resolves
+    the suite's precedence (option, environment, default) here too."""
+    return Path(args.reports_dir or os.environ.get(ENV["reports"]) or DEFAULT_REPORTS_DIR)
+
+
 def build_pytest_args(args: argparse.Namespace, passthrough: list[str]) -> list[str]:
-    # The wrapper needs the folder itself (JUnit, Allure), so it resolves the precedence here too.
-    reports = Path(args.reports_dir or os.environ.get(ENV["reports"]) or DEFAULT_REPORTS_DIR)
+    reports = reports_dir(args)
     pytest_args = [
         str(SUITES),
         "-p", "no:locust",
@@ -112,9 +117,9 @@ def _usage_error(args: argparse.Namespace, message: str, quiet: bool = False) ->
 
     if not quiet:
         print(f"capillary-conformance: {message}", file=sys.stderr)
-    reports = Path(args.reports_dir or os.environ.get(ENV["reports"]) or DEFAULT_REPORTS_DIR)
     header = {"profile": args.profile, "target": args.target}
-    RunResults(suite_errors=[message]).write_summary(reports / "summary.json", header, strict=False, exit_code=2)
+    RunResults(suite_errors=[message]).write_summary(reports_dir(args) / "summary.json", header, strict=False,
+                                                     exit_code=2)
     return 2
 
 

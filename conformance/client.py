@@ -110,13 +110,12 @@ class CapillaryApi:
                 self.breaker.failed(error, _side(path))
                 raise
             self.breaker.succeeded(_side(path))
-            body = None if answer.truncated else protocol.parse_json(answer.body.decode("utf-8", "replace"))
-            throttled = protocol.is_throttled(answer.response.status_code, body)
+            exchange = _snapshot(answer, time.perf_counter() - started, label, bucket)
+            throttled = protocol.is_throttled(exchange.status, exchange.json)  # parsed once: Exchange.json caches
             self.stats.count(throttled=throttled)
             if throttled and attempt < THROTTLE_RETRIES:
                 time.sleep(_retry_after(answer.response, attempt))  # the server asked us to wait
                 continue
-            exchange = _snapshot(answer, time.perf_counter() - started, label, bucket)
             if self.on_exchange and record:
                 self.on_exchange(exchange)
             return exchange

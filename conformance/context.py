@@ -23,7 +23,10 @@ from conformance.exchange import Exchange
 from conformance.profiles.model import Client, Profile
 from conformance.redaction import Redactor
 from conformance.tokens import MalformedToken, decode_unverified
-from conformance.vacuity import VacuityGuard, identity_of, resource_accepted, token_issued
+from conformance.vacuity import RESOURCE_ACCEPTED, TOKEN_ISSUED, VacuityGuard, identity_of
+
+# The roles whose clients may write customers: attacks that write spread over their keys.
+WRITING_ROLES = ("primary", "fallback", "other_org")
 
 
 class SetupError(Exception):
@@ -105,8 +108,9 @@ class TargetContext:
         self.observed: dict[str, Any] = {}
         self._known: dict[tuple[str, str], str] = {}
         self.guard = VacuityGuard()
-        # Records this run writes for positive controls: a run prefix keeps runs apart.
-        self._serials = itertools.count(random.SystemRandom().randrange(10**4) * 10**5 + 90_000)
+        # The run's one source of fresh mobiles (the tests' records and the controls'): a random run
+        # prefix keeps runs apart, the counter keeps this run's records apart.
+        self._serials = itertools.count(random.SystemRandom().randrange(10**4) * 10**5 + 1)
 
     def client(self, role: str) -> Client:
         client = self.profile.client(role)
@@ -241,7 +245,7 @@ class TargetContext:
         """Vacuity guard: control (untouched token) → attack → control; the verdict counts only
         when both controls are accepted (conformance/vacuity.py: shared between neighbours)."""
         return self.guard.frame(identity_of(role, control), lambda: control(self.token(role).token),
-                                resource_accepted, attack, check)
+                                RESOURCE_ACCEPTED, attack, check)
 
     def negative_write(self, mobile: str, attack: Callable[[], Exchange], check: Callable[[Exchange], None],
                        role: str = "primary") -> Exchange:
@@ -250,14 +254,14 @@ class TargetContext:
         def read_back(token: str) -> Exchange:
             return self.api.customer_get(token, mobile, label="positive control and side-effect read")
 
-        return self.guard.frame(("read back", role), lambda: read_back(self.token(role).token), resource_accepted,
+        return self.guard.frame(("read back", role), lambda: read_back(self.token(role).token), RESOURCE_ACCEPTED,
                                 attack, check, resources.record_was_not_found)
 
     def negative_token_request(self, attack: Callable[[], Exchange], check: Callable[[Exchange], None],
                                role: str = "primary") -> Exchange:
         """Vacuity guard for the token endpoint: the role's real credentials mint a token right
         before and right after the attack (so a lockout or crash cannot pass for a refusal)."""
-        return self.guard.frame(("token", role), lambda: self._token_control(role), token_issued, attack, check)
+        return self.guard.frame(("token", role), lambda: self._token_control(role), TOKEN_ISSUED, attack, check)
 
     def _token_control(self, role: str) -> Exchange:
         client = self.client(role)

@@ -18,7 +18,6 @@ import multiprocessing
 import os
 from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
-from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, load_pem_public_key
@@ -125,6 +124,3 @@ class KeyRecoveryLane:
         if self._pool is not None:
             self._pool.terminate()
             self._pool = None
-
-    def describe(self) -> dict[str, Any]:
-        return {"source": self.source, "reason": self.reason}

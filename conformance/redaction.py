@@ -1,8 +1,9 @@
 """The one place that knows what a secret looks like, how to hide it, and how to find one that got out.
 
-Redaction is by value (every secret the profile holds, every token the run saw) and by shape
-(JWT signatures, `secret`/`password` JSON members, Basic credentials, the token header), so a
-secret reaches an artifact only if it is neither known nor shaped like one. The leak finder is
+Redaction is by value (every secret the profile holds, every token the run saw, in every spelling
+an artifact gives it: raw, JSON-escaped, percent-encoded, with escaped slashes) and by shape (JWT
+signatures, `secret`/`password` JSON members, Basic credentials, the token header), so a secret
+reaches an artifact only if it is neither known nor shaped like one. The leak finder is
 the independent check afterwards: `leaks_in_text` says which known secrets, in any spelling an
 artifact gives them, and how many signed JWTs a text holds (conformance/certify/leaks.py walks
 the files and decodes their layers; this module judges each layer).
@@ -15,7 +16,7 @@ import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote, quote_plus
 
 REDACTED = "***"
 SIGNATURE_REDACTED = "<signature redacted>"
@@ -59,8 +60,11 @@ class Redactor:
         # payloads, so it is hidden on its own as well as inside the whole token.
         signatures = [v.rsplit(".", 1)[1] for v in values
                       if v.count(".") == 2 and len(v.rsplit(".", 1)[1]) >= MIN_SIGNATURE_LENGTH]
+        # Every spelling: a secret sent as a query parameter is recorded percent-encoded, one inside
+        # a JSON string JSON-escaped. Longest first, so no shorter spelling splits a longer one.
         with self._lock:
-            self._secrets.update(v for v in [*values, *signatures] if len(v) >= MIN_SECRET_LENGTH)
+            self._secrets.update(spelling for v in [*values, *signatures] if len(v) >= MIN_SECRET_LENGTH
+                                 for spelling in spellings(v))
             self._ordered = sorted(self._secrets, key=len, reverse=True)
 
     @property
@@ -100,8 +104,10 @@ def labelled_secrets(pairs: Iterable[tuple[str, str]]) -> list[LabelledSecret]:
 
 
 def spellings(secret: str) -> set[str]:
-    """How a secret may appear in an artifact: raw, JSON-escaped, percent-encoded, with escaped slashes."""
-    return {secret, json.dumps(secret)[1:-1], quote(secret, safe=""), secret.replace("/", "\\/")}
+    """How a secret may appear in an artifact: raw, JSON-escaped, percent-encoded (as a path or as a
+    query/form value, where a space is `+`), with escaped slashes."""
+    return {secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1], quote(secret, safe=""),
+            quote_plus(secret, safe=""), secret.replace("/", "\\/")}
 
 
 def leaks_in_text(text: str, secrets: Iterable[LabelledSecret]) -> tuple[list[LabelledSecret], int]:

@@ -4,7 +4,8 @@ The rule that keeps certification fair: a requirement (or one case of it) is MUS
 public Capillary source states the behaviour, or when getting it wrong is a security or
 data-integrity hole. Everything else is SHOULD, an observation, or a choice a profile declares
 (`[behaviour]`, then MUST for that profile). Each row carries its basis: the page that says
-so, or the security reason. `docs/requirements.md` is rendered from this table.
+so, or the security reason. The tables of `docs/contract.md` are rendered from this one
+(`python -m conformance.requirements --write`).
 """
 
 from __future__ import annotations
@@ -38,8 +39,6 @@ FLOWS = "https://docs.capillarytech.com/docs/authorization-flows"
 API_CLIENT = "https://docs.capillarytech.com/docs/api-client"
 V11_INDEX = "https://github.com/Capillary/v1.1-API-Documentation/blob/master/source/index.html.md"
 V11_CUSTOMER = "https://github.com/Capillary/v1.1-API-Documentation/blob/master/source/includes/_customer.md"
-V11_TRANSACTION = ("https://github.com/Capillary/v1.1-API-Documentation/blob/master/source/includes/"
-                   "_transaction.md")
 V2_RELEASES = "https://github.com/Capillary/api-documentation/blob/master/source/index.html.md"
 
 AREAS = {
@@ -61,8 +60,9 @@ SAMPLE_TOKEN = (f"seen only in the docs' sample tokens ({OAUTH}); MUST where the
                 "[behaviour] sample_token_shape = true")
 
 _ROWS: tuple[tuple[str, Level, str, str, str], ...] = (
-    ("CAP-TOK-01", Level.MUST, "Valid key and secret yield a token and its ttlSeconds", OAUTH,
-     f"documented: the token/generate sample answer ({OAUTH})"),
+    ("CAP-TOK-01", Level.MUST, "Valid key and secret yield a token", OAUTH,
+     f"documented: the token/generate API generates an access token (a JWT) for the client's key and secret "
+     f"({OAUTH}); the rest of the answer's shape is seen only in its sample (SHOULD)"),
     ("CAP-TOK-02", Level.MUST, "Wrong, unknown or crossed credentials get 320001 and no token", OAUTH,
      f"documented: code 320001 ({OAUTH}); no token: {SECURITY_CREDENTIALS}"),
     ("CAP-TOK-03", Level.SHOULD, "The credentials error says 'Invalid client key and secret'", OAUTH,
@@ -105,7 +105,8 @@ _ROWS: tuple[tuple[str, Level, str, str, str], ...] = (
     ("CAP-TILL-01", Level.MUST, "Without a till header, writes go to the client's default till", FLOWS,
      f"documented: the default till is the fallback for data operations ({FLOWS}, {V11_INDEX})"),
     ("CAP-TILL-02", Level.MUST, "A valid till in the profile's till header overrides the default till", FLOWS,
-     f"documented: attribution headers ({V11_INDEX}, {FLOWS})"),
+     f"documented: X-CAP-API-ATTRIBUTION-TILL-CODE is the 'Till code from which you want to POST data', the "
+     f"client's till only when it is not passed ({FLOWS}); ENTITY-TYPE/CODE name a till too ({V11_INDEX})"),
     ("CAP-TILL-03", Level.MUST, "An invalid till is refused (91021/91020) or falls back; never stored", V11_CUSTOMER,
      f"documented codes 91021/91020 ({V11_CUSTOMER}); {INTEGRITY_TILL}"),
     ("CAP-TILL-04", Level.SHOULD, "The other till header forms work (ENTITY-TYPE/CODE, TILL-CODE)", V11_INDEX,
@@ -127,7 +128,7 @@ MUST_REQUIREMENTS = tuple(rid for rid, row in REQUIREMENTS.items() if row.level 
 
 
 def markdown_table() -> str:
-    """The catalogue as the repository's contract table (docs/requirements.md)."""
+    """The catalogue as the contract's requirement table (docs/contract.md)."""
     lines = ["| id | level | requirement | basis |", "|---|---|---|---|"]
     lines += [f"| {r.id} | {r.level.value} | {r.title} | {r.basis} |" for r in REQUIREMENTS.values()]
     return "\n".join(lines)
@@ -148,12 +149,11 @@ def render_contract(text: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m conformance.requirements [--write]`: print (or rewrite) docs/contract.md's tables."""
-    rendered = render_contract(CONTRACT.read_text(encoding="utf-8"))
+    """`python -m conformance.requirements [--write]`: print the table (or rewrite docs/contract.md's tables)."""
     if argv is None:
         argv = sys.argv[1:]
     if "--write" in argv:
-        CONTRACT.write_text(rendered, encoding="utf-8")
+        CONTRACT.write_text(render_contract(CONTRACT.read_text(encoding="utf-8")), encoding="utf-8")
     else:
         print(markdown_table())
     return 0

@@ -3,9 +3,9 @@
 A conformance suite is pointed at servers that misbehave, so nothing here trusts the target:
 an answer is read up to `max_response_bytes` and then cut (recorded as truncated, never a pass);
 every transport failure (refused, reset, closed, garbage, TLS, timeout) becomes one `TargetError`
-whose str() is the single line a user sees; and after a few failures in a row, or once the
-plan's time budget is spent, the breaker opens and every further request fails at once with
-`TargetGone`, so a dead or hanging target ends the run as incomplete in seconds, not hours.
+whose str() is the single line a user sees; and after a few failures in a row the breaker opens
+and every further request fails at once with `TargetGone`, so a dead or hanging target ends the
+run as incomplete in seconds, not hours.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ class TargetBrokeOff(TargetError):
 
 
 class TargetGone(TargetError):
-    """The breaker is open: the target stopped answering, or the run's time budget is spent."""
+    """The breaker is open: the target stopped answering."""
 
 
 @dataclass
@@ -49,22 +49,17 @@ class Answer:
 
 class Breaker:
     """Opens after CONSECUTIVE_FAILURES transport failures in a row on one side of the target (the
-    token endpoint, or the resources), or past a deadline. The sides count apart: a target whose
-    resources hang while its token endpoint answers must not have the failures forgiven by each
-    token request in between."""
+    token endpoint, or the resources). The sides count apart: a target whose resources hang while
+    its token endpoint answers must not have the failures forgiven by each token request in between."""
 
-    def __init__(self, failures: int = CONSECUTIVE_FAILURES, budget_seconds: float | None = None) -> None:
+    def __init__(self, failures: int = CONSECUTIVE_FAILURES) -> None:
         self.limit = failures
-        self.deadline = time.monotonic() + budget_seconds if budget_seconds else None
-        self.budget_seconds = budget_seconds
         self.reason = ""
         self._failures: dict[str, int] = {}
         self._lock = threading.Lock()
 
     def check(self) -> None:
         with self._lock:
-            if not self.reason and self.deadline is not None and time.monotonic() > self.deadline:
-                self.reason = f"the run used up its time budget of {self.budget_seconds:g} s"
             if self.reason:
                 raise TargetGone(f"stopped: {self.reason}")
 

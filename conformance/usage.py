@@ -51,16 +51,16 @@ def long_options(parser: argparse.ArgumentParser) -> list[str]:
     return [flag for action in parser._actions for flag in action.option_strings if flag.startswith("--")]
 
 
+def _command_action(parser: argparse.ArgumentParser) -> argparse.Action | None:
+    """The parser's sub-command action (the positional whose choices are parsers), if it has one."""
+    return next((a for a in parser._actions if not a.option_strings and isinstance(a.choices, dict)), None)
+
+
 def commands_of(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
     """The parser's sub-commands by name (empty when it has none)."""
-    for action in parser._actions:
-        if not action.option_strings and isinstance(action.choices, dict):
-            return {str(name): sub for name, sub in action.choices.items()}
-    return {}
-
-
-def _command_action(parser: argparse.ArgumentParser) -> argparse.Action | None:
-    return next((a for a in parser._actions if not a.option_strings and isinstance(a.choices, dict)), None)
+    action = _command_action(parser)
+    return {str(name): sub for name, sub in action.choices.items()} if action and isinstance(
+        action.choices, dict) else {}
 
 
 def _unquoted(text: str) -> str:

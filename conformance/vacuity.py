@@ -25,9 +25,17 @@ from conformance.exchange import Exchange
 
 @dataclass
 class _LastControl:
-    identity: Hashable
     accepted: bool
     detail: str
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    """When a control counts as accepted, and how its answer is described when it does not (in the
+    terms of its endpoint: a token answer as a token answer, a resource answer as a resource answer)."""
+
+    accepted: Callable[[Exchange], bool]
+    describe: Callable[[Exchange], str]
 
 
 class VacuityGuard:
@@ -36,7 +44,7 @@ class VacuityGuard:
         self.controls_run = 0
         self.controls_shared = 0
 
-    def frame(self, identity: Hashable, control: Callable[[], Exchange], accepted: Callable[[Exchange], bool],
+    def frame(self, identity: Hashable, control: Callable[[], Exchange], accepted: Acceptance,
               attack: Callable[[], Exchange], check: Callable[[Exchange], None],
               after_check: Callable[[Exchange], None] | None = None) -> Exchange:
         """control → attack → control, where the first control may be the previous test's last.
@@ -61,28 +69,26 @@ class VacuityGuard:
             after_check(after)
         return attacked
 
-    def _run(self, identity: Hashable, control: Callable[[], Exchange], accepted: Callable[[Exchange], bool],
-             when: str) -> Exchange:
+    def _run(self, identity: Hashable, control: Callable[[], Exchange], accepted: Acceptance, when: str) -> Exchange:
         self.controls_run += 1
         exchange = control()
-        detail = f"{exchange.api_outcome.value}, HTTP {exchange.status}"
-        ok = accepted(exchange)
+        detail = accepted.describe(exchange)
+        ok = accepted.accepted(exchange)
         if not ok:  # trouble somewhere: every other control must be run afresh
             self._last = {key: last for key, last in self._last.items() if not last.accepted}
         if when == "after":
-            self._last[identity] = _LastControl(identity, ok, detail)
+            self._last[identity] = _LastControl(ok, detail)
         if not ok:
             raise VacuousNegative(f"positive control {when} the attack was not accepted ({detail}): "
                                   "the negative verdict would mean nothing")
         return exchange
 
 
-def resource_accepted(exchange: Exchange) -> bool:
-    return exchange.api_outcome is protocol.Outcome.ACCEPT
-
-
-def token_issued(exchange: Exchange) -> bool:
-    return protocol.access_token(exchange.json) is not None
+# A resource control: the v1.1 call was accepted. A token control: the endpoint issued a token.
+RESOURCE_ACCEPTED = Acceptance(lambda exchange: exchange.api_outcome is protocol.Outcome.ACCEPT,
+                               lambda exchange: f"{exchange.api_outcome.value}, HTTP {exchange.status}")
+TOKEN_ISSUED = Acceptance(lambda exchange: protocol.access_token(exchange.json) is not None,
+                          lambda exchange: f"token endpoint: {exchange.token_outcome.value}, HTTP {exchange.status}")
 
 
 def identity_of(role: str, control: Callable[..., Exchange]) -> Hashable:

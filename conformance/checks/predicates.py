@@ -28,7 +28,7 @@ def token_issued_problem(status: int, body: Any) -> str | None:
 
 
 def success_shape_problem(status: int, body: Any) -> str | None:
-    """CAP-TOK-01, the rest of the sample body: `ttlSeconds` a JSON integer, `errors` null."""
+    """CAP-TOK-01 at SHOULD, the rest of the sample body: `ttlSeconds` a JSON integer, `errors` null."""
     data = body.get("data") if isinstance(body, dict) else None
     ttl = data.get("ttlSeconds") if isinstance(data, dict) else None
     if type(ttl) is not int:  # bool is an int subclass, and not a lifetime

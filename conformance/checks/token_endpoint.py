@@ -6,6 +6,7 @@ from conformance import protocol
 from conformance.checks import predicates
 from conformance.checks.failures import ConformanceFailure
 from conformance.exchange import Exchange
+from conformance.redaction import spellings
 
 Outcome = protocol.Outcome
 
@@ -76,9 +77,10 @@ def never_a_server_error(exchange: Exchange) -> None:
 
 
 def secret_is_not_echoed(exchange: Exchange, secret: str) -> None:
-    """CAP-TOK-09. The received value is deliberately not the secret itself."""
+    """CAP-TOK-09: in any spelling (raw, JSON-escaped, percent-encoded, escaped slashes), in the
+    body or a header. The received value is deliberately not the secret itself."""
     haystack = exchange.text + "".join(v for _, v in exchange.response_headers)
-    if secret and secret in haystack:
+    if secret and any(spelling in haystack for spelling in spellings(secret)):
         raise ConformanceFailure("secret_is_not_echoed", "no trace of the submitted secret",
                                  "the submitted secret appears in the response", exchange)
 

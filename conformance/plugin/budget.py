@@ -9,7 +9,7 @@ import pytest
 
 from conformance.budget import Candidate, RunPlan, cost_of, default_budget, load_costs, plan
 from conformance.forge import recipe_for
-from conformance.plugin.levels import judgement, requirement_ids
+from conformance.plugin.levels import judgement, recorded_level, requirement_ids
 from conformance.plugin.options import Settings
 from conformance.plugin.results import RunResults, TestResult
 from conformance.profiles import Profile
@@ -38,7 +38,7 @@ def candidate(item: pytest.Item, profile: Profile, costs: dict[str, object], exa
     skipped = item.get_closest_marker("skip") is not None
     must = skipped or judgement(item, profile).level is Level.MUST
     cost = {} if skipped else cost_of(costs, function, examples)  # type: ignore[arg-type]
-    return Candidate(item.nodeid, function, klass, must, cost)
+    return Candidate(item.nodeid, klass, must, cost)
 
 
 def apply_budget(items: list[pytest.Item], config: pytest.Config, settings: Settings, profile: Profile,
@@ -53,10 +53,8 @@ def apply_budget(items: list[pytest.Item], config: pytest.Config, settings: Sett
         kept = {c.nodeid for c in run_plan.selected}
         items[:] = [item for item in items if item.nodeid in kept]
     for item in left_out:
-        level = judgement(item, profile).level
-        results.record(TestResult(item.nodeid, requirement_ids(item),
-                                  (Level.SHOULD if level is Level.OBSERVATION else level).value,
-                                  "not-run", 0.0, "not run (budget)"))
+        level = recorded_level(judgement(item, profile).level)
+        results.record(TestResult(item.nodeid, requirement_ids(item), level.value, "not-run", 0.0, "not run (budget)"))
     return run_plan
 
 

@@ -31,6 +31,8 @@ CAPABILITIES: dict[str, Capability] = {
     "mint_tokens": Capability(lambda p: p.signing_key_file is not None and "mint_tokens" in p.capabilities,
                               "target.signing_key_file and capability 'mint_tokens'"),
     "expired_token": Capability(lambda p: p.expired_token is not None, "target.expired_token"),
+    # The pages give no HTTP status for a 498 answer: only a profile that pins one is judged on it.
+    "expired_status": Capability(lambda p: bool(p.expect.get("expired_token")), "[expect] expired_token"),
     "override_till": Capability(lambda p: p.tills.override is not None, "tills.override"),
     "foreign_till": Capability(lambda p: p.tills.foreign is not None, "tills.foreign"),
     "fallback": Capability(lambda p: p.tills.fallback_role is not None and p.tills.fallback_role in p.clients,

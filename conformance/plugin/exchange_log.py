@@ -26,7 +26,6 @@ class ExchangeLog:
         self._recent: OrderedDict[int, Exchange] = OrderedDict()
         self._lock = threading.Lock()  # the expiry lane records from its own thread
         self._out: IO[str] | None = None
-        self.count = 0
 
     def record(self, exchange: Exchange) -> None:
         line = json.dumps(exchange.redacted(self._redactor), ensure_ascii=False) + "\n"
@@ -35,7 +34,6 @@ class ExchangeLog:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._out = self.path.open("w", encoding="utf-8")
             self._out.write(line)
-            self.count += 1
             self._recent[exchange.id] = exchange
             while len(self._recent) > MEMORY:
                 self._recent.popitem(last=False)

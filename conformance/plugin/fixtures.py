@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import itertools
-import random
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from conformance import protocol
 from conformance.client import CapillaryApi
 from conformance.context import TargetContext
 from conformance.plugin import reporting
@@ -59,11 +56,10 @@ def public_key(conformance_run: ConformanceRun) -> Any:
 
 
 @pytest.fixture(scope="session")
-def unique_mobile(seed: int) -> Callable[[], str]:
-    """Fresh mobile numbers in the documented form, distinct across runs (a random run prefix)."""
-    prefix = random.Random(seed ^ random.SystemRandom().getrandbits(32)).randrange(10**4)
-    counter = itertools.count(1)
-    return lambda: protocol.mobile_number(prefix * 10**5 + next(counter) % 10**5)
+def unique_mobile(target: TargetContext) -> Callable[[], str]:
+    """Fresh mobile numbers in the documented form, distinct across runs: the target context's one
+    generator (a random run prefix), which the positive controls' records draw from too."""
+    return target.fresh_mobile
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Which level a test's failure carries, and on what basis (SPEC "How a level is chosen").
+"""Which level a test's failure carries, and on what basis (docs/contract.md, "How a rule gets its level").
 
 Resolution, strongest first: a level the test set while running (`judged_as`, for choices that
 depend on the profile, e.g. whether the target reads a header form), a `pinned_by` behaviour
@@ -30,6 +30,12 @@ def requirement_ids(item: pytest.Item) -> list[str]:
     for marker in item.iter_markers("requirement"):
         seen += [rid for rid in marker.args if rid not in seen]
     return seen
+
+
+def recorded_level(level: Level) -> Level:
+    """The level a test's row in the results carries: an observation is never a verdict, so its row
+    counts as SHOULD (it can never make a run incomplete or fail it without --strict)."""
+    return Level.SHOULD if level is Level.OBSERVATION else level
 
 
 def judgement(item: pytest.Item, profile: Profile | None) -> Judgement:

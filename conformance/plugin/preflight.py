@@ -36,6 +36,11 @@ class PreflightStop(Exception):
         super().__init__(message)
         self.code = code
 
+    @classmethod
+    def profile_error(cls, error: ProfileError) -> PreflightStop:
+        """A broken profile: every problem of the file, one `profile error: …` line each, exit 2."""
+        return cls("\n".join(f"profile error: {line}" for line in str(error).splitlines()), ExitCode.ERROR)
+
 
 @dataclass
 class PublicKey:
@@ -82,8 +87,7 @@ def open_target(loaded: Profile, target: str | None, plan: Plan, redactor: Redac
         profile = stack.enter_context(running_target(resolve(loaded, target)))
     except ProfileError as error:
         stack.close()
-        lines = str(error).splitlines()
-        raise PreflightStop("\n".join(f"profile error: {line}" for line in lines), ExitCode.ERROR) from None
+        raise PreflightStop.profile_error(error) from None
     except LaunchError as error:
         stack.close()
         raise PreflightStop(f"target did not start ({loaded.source}): {error}", ExitCode.INCOMPLETE) from None

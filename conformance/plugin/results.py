@@ -113,13 +113,14 @@ class RunResults:
         counts: dict[str, int] = {}
         for test in self.tests.values():
             counts[test.verdict] = counts.get(test.verdict, 0) + 1
+        code = self.exit_code(strict=strict) if exit_code is None else exit_code
         summary = {
             "schema": "capillary-conformance-summary/1",
             **header,
             "started": self.started,
             "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "verdict": verdict_for(self.exit_code(strict=strict) if exit_code is None else exit_code),
-            "exit_code": self.exit_code(strict=strict) if exit_code is None else exit_code,
+            "verdict": verdict_for(code),
+            "exit_code": code,
             "strict": strict,
             "counts": counts,
             "suite_errors": self.suite_errors,

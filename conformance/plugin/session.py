@@ -22,14 +22,14 @@ from conformance.outcome import ExitCode
 from conformance.plugin import reporting
 from conformance.plugin.capabilities import missing
 from conformance.plugin.exchange_log import ExchangeLog
-from conformance.plugin.levels import judgement, requirement_ids
+from conformance.plugin.levels import judgement, recorded_level, requirement_ids
 from conformance.plugin.options import Settings
 from conformance.plugin.preflight import OpenTarget, PreflightStop, open_target
 from conformance.plugin.results import RunResults, TestResult
 from conformance.plugin.verdicts import judge_phase, question
 from conformance.profiles import Profile, ProfileError, load_profile
 from conformance.redaction import Redactor
-from conformance.requirements import REQUIREMENTS, Level
+from conformance.requirements import REQUIREMENTS
 
 RUN = pytest.StashKey["ConformanceRun"]()
 _EXCHANGES = pytest.StashKey[list[int]]()  # the ids of the exchanges a test made
@@ -50,6 +50,7 @@ class ConformanceRun:
         self._loaded: Profile | None = None
         self.last_header: dict[str, Any] | None = None  # kept for the terminal's last lines
         self.budget_plan: RunPlan | None = None
+        self._roles_by_key: dict[str, str] = {}  # API key → profile role, for the summary's pacing
 
     # --- start: profile → launch → preflight ------------------------------------------------
     def profile_for_collection(self) -> Profile | None:
@@ -69,8 +70,9 @@ class ConformanceRun:
         try:
             loaded = self._loaded or load_profile(self.settings.profile)
         except ProfileError as error:
-            lines = str(error).splitlines()  # every problem of the file, one line each
-            raise PreflightStop("\n".join(f"profile error: {line}" for line in lines), ExitCode.ERROR) from None
+            raise PreflightStop.profile_error(error) from None
+        # Every recorded exchange is counted on its key's role: the lookup is built once.
+        self._roles_by_key = {client.key: role for role, client in reversed(loaded.clients.items())}
         self.target = open_target(loaded, self.settings.target, self.settings.plan, self.redactor, self._record,
                                   needs_key=any(_needs_key(item) for item in items))
         self.active = True
@@ -121,10 +123,8 @@ class ConformanceRun:
 
     def bucket_label(self, bucket: str) -> str:
         """A rate-limit bucket as the summary names it: the profile role of its key, not the key."""
-        if self.target is not None and bucket.startswith("key:"):
-            key = bucket[4:]
-            role = next((r for r, c in self.target.profile.clients.items() if c.key == key), None)
-            return role or "other keys"
+        if bucket.startswith("key:"):
+            return self._roles_by_key.get(bucket[4:], "other keys")
         return bucket.replace("till:", "till ") if bucket.startswith("till:") else bucket or "anonymous"
 
     def adopt_exchanges(self, ids: tuple[int, ...]) -> None:
@@ -178,16 +178,16 @@ class ConformanceRun:
         if phase.verdict in ("fail", "warning", "error") and call.when == "call":
             reporting.attach_evidence(self.exchanges.recent(exchanges), self.redactor)
         self._stop_if_the_target_is_gone(item, call)
-        level = Level.SHOULD if judged.level is Level.OBSERVATION else judged.level
         counter = cast("Counter[str]", getattr(self._local, "requests", Counter()))
         requests = dict(counter)
         counter.clear()  # each phase reports what it sent since the last one
-        self.results.record(TestResult(item.nodeid, rids, level.value, phase.verdict, report.duration,
+        self.results.record(TestResult(item.nodeid, rids, recorded_level(judged.level).value, phase.verdict,
+                                       report.duration,
                                        self.redactor.text(phase.message), exchanges, judged.basis, requests))
 
     def _stop_if_the_target_is_gone(self, item: pytest.Item, call: pytest.CallInfo[None]) -> None:
-        """The breaker opened (the target stopped answering, or the time budget is spent): no
-        further test could reach a verdict, so the run ends here, incomplete, with its summary."""
+        """The breaker opened (the target stopped answering): no further test could reach a
+        verdict, so the run ends here, incomplete, with its summary."""
         reason = self.target.context.api.breaker.reason if self.target is not None else ""
         if reason and not self.results.stopped:
             self.results.stopped = reason

@@ -9,9 +9,10 @@ for that target: certification then holds the target to its own promise.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any
 
 from conformance import protocol
 
@@ -22,7 +23,6 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "bearer_authorization": ("refused",),
     "noncanonical_tokens": ("refused",),
 }
-KEYS = ("sample_token_shape", "till_headers", *_CHOICES)
 
 
 @dataclass(frozen=True)
@@ -42,31 +42,34 @@ class Behaviour:
         return bool(value)
 
 
-def read_behaviour(raw: Mapping[str, Any], fail: Callable[[str, str, str], NoReturn]) -> Behaviour:
-    """Parse the table; `fail(key, problem, fix)` raises the loader's one-line ProfileError."""
+# The table's keys are the fields: the loader's check_keys reports any other (profiles/errors.py).
+KEYS = tuple(field.name for field in dataclasses.fields(Behaviour))
+
+
+def read_behaviour(raw: Mapping[str, Any], note: Callable[[str, str, str], None]) -> Behaviour:
+    """Parse the table (unknown keys are the loader's check_keys' to report); `note(key, problem,
+    fix)` collects each bad value, so a profile with several problems reports them all."""
     values: dict[str, Any] = {}
     for key, value in raw.items():
         dotted = f"behaviour.{key}"
         if key == "sample_token_shape":
             if not isinstance(value, bool):
-                fail(dotted, f"expected true or false, got {value!r}", f"set {dotted} = true")
+                note(dotted, f"expected true or false, got {value!r}", f"set {dotted} = true")
+                continue
             values[key] = value
         elif key == "till_headers":
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                fail(dotted, "expected a list of header names", f"e.g. {dotted} = [\"{protocol.ENTITY_CODE_HEADER}\"]")
+                note(dotted, "expected a list of header names", f"e.g. {dotted} = [\"{protocol.ENTITY_CODE_HEADER}\"]")
+                continue
             canonical = {name.lower(): name for name in TILL_HEADER_NAMES}
             unknown = [v for v in value if v.lower() not in canonical]
-            if unknown:
-                fail(dotted, f"unknown till header {unknown[0]!r}", f"use any of {', '.join(TILL_HEADER_NAMES)}")
-            values[key] = tuple(canonical[v.lower()] for v in value)
+            for name in unknown:
+                note(dotted, f"unknown till header {name!r}", f"use any of {', '.join(TILL_HEADER_NAMES)}")
+            values[key] = tuple(canonical[v.lower()] for v in value if v.lower() in canonical)
         elif key in _CHOICES:
             if value not in _CHOICES[key]:
-                fail(dotted, f"{value!r} is not one of {', '.join(_CHOICES[key])}",
+                note(dotted, f"{value!r} is not one of {', '.join(_CHOICES[key])}",
                      f"set {dotted} to {_CHOICES[key][0]!r} or remove it")
+                continue
             values[key] = value
-        else:
-            import difflib
-
-            close = difflib.get_close_matches(key, KEYS, n=1)
-            fail(dotted, "unknown key", f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(KEYS)}")
     return Behaviour(**values)

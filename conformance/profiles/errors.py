@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conformance.profiles.behaviour import KEYS as BEHAVIOUR_KEYS
+
 _KNOWN: dict[str, tuple[str, ...]] = {
     "": ("target", "launch", "clients", "tills", "basic", "expect", "expected_failures", "load", "client", "behaviour"),
     "target": (
@@ -22,6 +24,7 @@ _KNOWN: dict[str, tuple[str, ...]] = {
     "basic.disabled": ("till", "password"),
     "load": ("gates",),
     "expected_failures": ("test", "reason"),
+    "behaviour": BEHAVIOUR_KEYS,
     # [client]: the client judge (conformance/judge), which certifies API clients of the target.
     "integration": ("role", "till", "processes", "env"),
     "integration.env": ("base_url", "key", "secret", "till_code", "till_header"),

@@ -86,10 +86,13 @@ class _Reader:
                 hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(allowed)}"
                 self.note(f"{prefix}{key}", "unknown key", hint)
 
-    def table(self, raw: Mapping[str, Any], key: str, dotted: str) -> dict[str, Any]:
+    def table(self, raw: Mapping[str, Any], key: str, dotted: str, kind: str | None = None) -> dict[str, Any]:
+        """The sub-table `key`; with `kind`, its unknown keys are noted (the _KNOWN entry of that name)."""
         value = raw.get(key, {})
         if not isinstance(value, dict):
             self.fail(dotted, f"expected a table, got {type(value).__name__}", f"write it as [{dotted}]")
+        if kind is not None:
+            self.check_keys(value, kind, dotted + ".")
         return value
 
     def typed(self, raw: Mapping[str, Any], key: str, dotted: str, kind: type[_T], default: _T) -> _T:
@@ -121,8 +124,7 @@ class _Reader:
     def profile(self) -> Profile:
         raw = self.raw
         self.check_keys(raw, "", "")
-        target = self.table(raw, "target", "target")
-        self.check_keys(target, "target", "target.")
+        target = self.table(raw, "target", "target", "target")
         t = "target."
         capabilities = self.typed(target, "capabilities", t + "capabilities", list, [])
         rate = self.typed(target, "rate_limit_per_minute", t + "rate_limit_per_minute", int, 0)
@@ -158,14 +160,13 @@ class _Reader:
             expired_token=Secret(expired) if expired else None,
             load_gates=self.load_gates(),
             integration=self.integration(),
-            behaviour=read_behaviour(self.table(self.raw, "behaviour", "behaviour"), self.fail),
+            behaviour=read_behaviour(self.table(self.raw, "behaviour", "behaviour", "behaviour"), self.note),
         )
 
     def launch(self) -> Launch | None:
         if "launch" not in self.raw:
             return None
-        raw = self.table(self.raw, "launch", "launch")
-        self.check_keys(raw, "launch", "launch.")
+        raw = self.table(self.raw, "launch", "launch", "launch")
         command = self.typed(raw, "command", "launch.command", list, [])
         if not command or not all(isinstance(part, str) for part in command):
             self.fail("launch.command", "expected a non-empty list of strings",
@@ -220,8 +221,7 @@ class _Reader:
         return clients
 
     def tills(self) -> Tills:
-        raw = self.table(self.raw, "tills", "tills")
-        self.check_keys(raw, "tills", "tills.")
+        raw = self.table(self.raw, "tills", "tills", "tills")
         mode = self.text(raw, "primary_invalid_till", "tills.primary_invalid_till", "error")
         if mode not in ("error", "default"):
             self.fail("tills.primary_invalid_till", f"{mode!r} is not error|default", "use 'error' or 'default'")
@@ -237,10 +237,8 @@ class _Reader:
     def basic(self) -> Basic | None:
         if "basic" not in self.raw:
             return None
-        raw = self.table(self.raw, "basic", "basic")
-        self.check_keys(raw, "basic", "basic.")
-        disabled_raw = self.table(raw, "disabled", "basic.disabled")
-        self.check_keys(disabled_raw, "basic.disabled", "basic.disabled.")
+        raw = self.table(self.raw, "basic", "basic", "basic")
+        disabled_raw = self.table(raw, "disabled", "basic.disabled", "basic.disabled")
         return Basic(
             enabled=self.typed(raw, "enabled", "basic.enabled", bool, True),
             credentials=self.credentials(raw, "basic"),
@@ -270,15 +268,13 @@ class _Reader:
         return tuple(found)
 
     def load_gates(self) -> dict[str, float]:
-        load = self.table(self.raw, "load", "load")
-        self.check_keys(load, "load", "load.")
+        load = self.table(self.raw, "load", "load", "load")
         gates = self.table(load, "gates", "load.gates")
         number: Callable[[str], float] = lambda k: self.typed(gates, k, f"load.gates.{k}", float, 0.0)  # noqa: E731
         return {key: number(key) for key in gates}
 
     def integration(self) -> Integration:
-        raw = self.table(self.raw, "client", "client")
-        self.check_keys(raw, "integration", "client.")
+        raw = self.table(self.raw, "client", "client", "integration")
         role = self.text(raw, "role", "client.role", "primary")
         if role not in ROLES:
             close = difflib.get_close_matches(role, ROLES, n=1)
@@ -287,8 +283,7 @@ class _Reader:
         processes = self.typed(raw, "processes", "client.processes", int, 1)
         if processes < 1:
             self.fail("client.processes", "must be at least 1", "give the number of processes of the integration")
-        env_raw = self.table(raw, "env", "client.env")
-        self.check_keys(env_raw, "integration.env", "client.env.")
+        env_raw = self.table(raw, "env", "client.env", "integration.env")
         names = {}
         for key, default in vars(ClientEnv()).items():
             name = self.text(env_raw, key, f"client.env.{key}", default)

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from conformance.checks import resources
 from conformance.client import CapillaryApi
-from conformance.context import TargetContext
+from conformance.context import WRITING_ROLES, TargetContext
 from conformance.forge import (
     FORGERY_IDS,
     Forgery,
@@ -35,9 +35,9 @@ requirement = pytest.mark.requirement
 
 
 # Rate limits are per API key: the attacks of different ATTACKS cases are forged from the tokens
-# of different clients that may write customers, so their requests count on different keys and a
-# rate-limited run is paced by the busiest key, not by one key carrying every attack.
-WRITING_ROLES = ("primary", "fallback", "other_org")
+# of different clients that may write customers (WRITING_ROLES), so their requests count on
+# different keys and a rate-limited run is paced by the busiest key, not by one key carrying every attack.
+ATTACK_CASES = sorted({recipe_for(fid).case for fid in FORGERY_IDS})
 
 
 @pytest.fixture(scope="module")
@@ -90,8 +90,7 @@ def _params() -> list[Any]:
 def test_forged_token_is_rejected(target: TargetContext, api: CapillaryApi, profile: Profile,
                                   forgeries: Callable[[str], dict[str, Forgery]], unique_mobile: Callable[[], str],
                                   forgery_id: str) -> None:
-    cases = sorted({recipe_for(fid).case for fid in FORGERY_IDS})
-    role = target.spread(cases.index(recipe_for(forgery_id).case), WRITING_ROLES)
+    role = target.spread(ATTACK_CASES.index(recipe_for(forgery_id).case), WRITING_ROLES)
     forgery = forgeries(role)[forgery_id]
     attack_with(target, api, forgery.token, unique_mobile(), f"forged token: {forgery.id} (case {forgery.case})",
                 role)

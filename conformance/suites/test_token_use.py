@@ -10,9 +10,9 @@ import pytest
 from conformance import protocol
 from conformance.checks import resources
 from conformance.client import CapillaryApi
-from conformance.context import TargetContext
+from conformance.context import WRITING_ROLES, TargetContext
 from conformance.exchange import Exchange
-from conformance.requirements import REQUIREMENTS
+from conformance.requirements import FLOWS, REQUIREMENTS
 
 requirement = pytest.mark.requirement
 
@@ -75,7 +75,8 @@ _SHOULD_CASES = {
 }
 _MUST_BASIS = {
     "cookie-only": "security: a token taken from a cookie is replayable cross-site (CSRF); the docs name one header",
-    "misspelled-header": f"documented: the token travels in {protocol.TOKEN_HEADER} only",
+    "misspelled-header": f"documented: {protocol.TOKEN_HEADER} is the required header that carries the token, "
+                         f"and a call without a valid token gets 401 Unauthorized ({FLOWS})",
 }
 
 
@@ -96,7 +97,7 @@ def _transport_params() -> list[Any]:
 def test_token_sent_anywhere_but_its_header_is_refused(target: TargetContext, api: CapillaryApi,
                                                        unique_mobile: Callable[[], str], variant: str) -> None:
     mobile = unique_mobile()
-    role = target.spread(list(_transport_variants("t")).index(variant), ("primary", "fallback", "other_org"))
+    role = target.spread(list(_transport_variants("t")).index(variant), WRITING_ROLES)
 
     def attack() -> Exchange:
         headers = _transport_variants(target.token(role).token)[variant]

@@ -6,6 +6,7 @@ import ast
 from pathlib import Path
 
 from conformance.budget import (
+    MEASURED_PLAN,
     Candidate,
     cost_of,
     default_budget,
@@ -21,7 +22,7 @@ SUITES = Path(__file__).resolve().parents[2] / "conformance" / "suites"
 
 def case(name: str, klass: str, must: bool = True, primary: float = 2.0, other: float = 0.0) -> Candidate:
     cost = {"primary": primary, **({"fallback": other} if other else {})}
-    return Candidate(name, klass, klass, must, cost)
+    return Candidate(name, klass, must, cost)
 
 
 def test_every_must_class_keeps_its_first_case_even_over_the_budget() -> None:
@@ -64,3 +65,7 @@ def test_the_cost_table_knows_every_test_of_the_suites() -> None:
     assert functions - set(load_costs()["tests"]) == set()
     assert property_tests() <= functions and len(property_tests()) >= 4
     assert cost_of(load_costs(), "test_no_such_function") == {"primary": 3.0}  # the documented default
+    # Measured with the plan's own examples, which the property tests' costs are scaled from.
+    assert load_costs()["measured_with"].startswith(MEASURED_PLAN.name)
+    assert {entry.get("examples") for entry in load_costs()["tests"].values()} <= {
+        None, MEASURED_PLAN.hypothesis_examples}

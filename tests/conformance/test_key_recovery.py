@@ -3,29 +3,21 @@ key-confusion attacks still run (negative case 25; fidelity issue, item 5)."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
-import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
 from conformance.key_recovery import cached_key, store_key
 from fixtures.matrix_runs import ROOT, derived_profile, run_suite
+from tests.unit.token_support import mint
 
 REFERENCE_KEY = load_pem_private_key((ROOT / "fixtures/data/keys/reference-k1.pem").read_bytes(), password=None)
 
 
-def _token() -> str:
-    now = int(time.time())
-    return jwt.encode({"iss": "Capillary", "exp": now + 60, "iat": now, "jti": "j", "sub": "s", "client_id": 1,
-                       "org_id": 1, "token_use": "token_access"}, REFERENCE_KEY, algorithm="RS256",  # type: ignore[arg-type]
-                      headers={"kid": "k1"})
-
-
 def test_a_cached_key_is_used_only_while_it_verifies_the_targets_token(tmp_path: Path) -> None:
     assert isinstance(REFERENCE_KEY, rsa.RSAPrivateKey)
-    token = _token()
+    token = mint(REFERENCE_KEY)
     assert cached_key(tmp_path, "t", "k1", token) is None  # nothing cached yet
     store_key(tmp_path, "t", "k1", rsa.generate_private_key(65537, 2048).public_key())  # "rotated"
     assert cached_key(tmp_path, "t", "k1", token) is None

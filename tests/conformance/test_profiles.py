@@ -110,3 +110,34 @@ def test_expected_failure_needs_a_reason(tmp_path: Path) -> None:
     path = write(tmp_path, REFERENCE + '\n[[expected_failures]]\ntest = "x"\nreason = ""\n')
     with pytest.raises(ProfileError, match=r"expected_failures\[0\].reason: missing"):
         load_profile(str(path))
+
+
+def test_every_problem_of_the_behaviour_table_is_reported_at_once(tmp_path: Path) -> None:
+    """Two unknown keys and a bad value: three lines, each naming its key and a fix."""
+    old = "[behaviour]\n"
+    assert old in REFERENCE
+    path = write(tmp_path, REFERENCE.replace(
+        old, old + 'sample_token_shap = true\ntill_header = ["X"]\nbearer_authorisation = "refused"\n', 1).replace(
+        'duplicate_token_headers = "refused"', 'duplicate_token_headers = "sometimes"', 1))
+    with pytest.raises(ProfileError) as caught:
+        load_profile(str(path))
+    lines = str(caught.value).splitlines()
+    assert any("behaviour.sample_token_shap: unknown key" in line and "did you mean 'sample_token_shape'" in line
+               for line in lines), lines
+    assert any("behaviour.till_header: unknown key" in line and "did you mean 'till_headers'" in line
+               for line in lines), lines
+    assert any("behaviour.bearer_authorisation: unknown key" in line for line in lines), lines
+    assert any("behaviour.duplicate_token_headers: 'sometimes' is not one of refused" in line for line in lines), lines
+    assert all("fix:" in line for line in lines)
+
+
+def test_the_expired_status_check_needs_a_pinned_status_and_says_so() -> None:
+    """The pages give no HTTP status for 498: without `[expect] expired_token` the test is skipped, not passed."""
+    from dataclasses import replace
+
+    from conformance.plugin.capabilities import missing
+
+    reference = load_profile("reference")
+    assert reference.expect.get("expired_token") and missing(reference, "expired_status") is None
+    unpinned = replace(reference, expect={k: v for k, v in reference.expect.items() if k != "expired_token"})
+    assert missing(unpinned, "expired_status") == "profile reference.toml lacks [expect] expired_token"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import httpx
-import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -16,12 +15,10 @@ from conformance.client import CapillaryApi
 from conformance.context import TargetContext
 from conformance.profiles import load_profile
 from conformance.redaction import Redactor
+from tests.unit.token_support import mint
 
 PROFILE = load_profile("reference").with_base_url("http://testserver")
-KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-CLAIMS = {"iss": "Capillary", "exp": 4102444800, "iat": 1700000000, "jti": "j" * 22, "sub": "pos_gateway",
-          "client_id": 21, "org_id": 1115, "token_use": "token_access"}
-GOOD = jwt.encode(CLAIMS, KEY, algorithm="RS256", headers={"kid": "k1"})
+GOOD = mint(rsa.generate_private_key(public_exponent=65537, key_size=2048))
 
 
 def target_answering(locked_after: int | None) -> TargetContext:
@@ -121,3 +118,34 @@ def test_controls_of_another_endpoint_or_role_are_not_shared() -> None:
     target.negative(lambda token: target.api.customer_get(token, "2", label="positive control"),
                     attack_on(target), resources.token_was_rejected_as_invalid)
     assert target.guard.controls_shared == 0
+
+
+def test_a_refused_token_control_is_described_as_a_token_answer() -> None:
+    """The token endpoint's control refused with 320001 reads "reject-credentials", not a resource
+    outcome ("reject-token" is what the v1.1 classification makes of a 401 envelope)."""
+    answers = iter([{"data": {"accessToken": GOOD, "ttlSeconds": 3600}, "errors": None}])
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        body = next(answers, {"data": None, "errors": [{"code": 320001, "message": "Invalid client key and secret"}]})
+        return httpx.Response(401 if body["data"] is None else 200, json=body)
+
+    api = CapillaryApi(PROFILE, http=httpx.Client(base_url=PROFILE.base_url, transport=httpx.MockTransport(handle)))
+    target = TargetContext(PROFILE, api, Redactor())
+    with pytest.raises(VacuousNegative) as refused:
+        target.negative_token_request(lambda: api.generate_token("k", "wrong-secret"), lambda answer: None)
+    message = str(refused.value)
+    assert "before the attack" not in message  # the first control got its token
+    assert f"{protocol.Outcome.REJECT_CRED.value}, HTTP 401" in message, message
+    assert protocol.Outcome.REJECT_TOKEN.value not in message, message
+
+
+def test_the_run_has_one_source_of_fresh_mobiles_for_tests_and_controls() -> None:
+    """unique_mobile (the tests') is the target's fresh_mobile (the controls'): one counter, no two
+    generators whose random prefixes could meet."""
+    from conformance.plugin.fixtures import unique_mobile
+
+    target = target_answering(locked_after=None)
+    fresh = unique_mobile.__wrapped__(target)  # the fixture's function, called as pytest would
+    drawn = [fresh() for _ in range(500)] + [target.known_customer()] + [target.fresh_mobile() for _ in range(500)]
+    assert len(set(drawn)) == len(drawn)
+    assert all(m.startswith("919") and len(m) == 12 and m.isdigit() for m in drawn)

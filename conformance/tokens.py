@@ -124,6 +124,20 @@ def decode_unverified(token: str) -> DecodedToken:
     return DecodedToken(token, header, claims, signing_input, signature)
 
 
+def decoded_or_none(token: str) -> DecodedToken | None:
+    """`decode_unverified`, or None for text that is not a decodable JWT (evidence and scheduling use)."""
+    try:
+        return decode_unverified(token)
+    except ValueError:  # MalformedToken is one
+        return None
+
+
+def unverified_claims(token: str) -> dict[str, Any]:
+    """The token's claims without checking its signature; {} when it is not a decodable JWT."""
+    decoded = decoded_or_none(token)
+    return decoded.claims if decoded is not None else {}
+
+
 def verify_rs256(token: str, public_key: rsa.RSAPublicKey) -> dict[str, Any]:
     """Verify the signature with RS256 only and require the SPEC claims; return the claims.
 

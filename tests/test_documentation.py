@@ -17,9 +17,26 @@ def test_the_contract_document_carries_the_current_requirement_tables() -> None:
         assert f"| {rid} | {requirement.level.value} |" in text
 
 
+# Any http(s) URL, bare or as a link's target; only loopback ones (examples of local runs) may stay.
+_URL = re.compile(r"https?://[^\s)>|`'\"]*", re.IGNORECASE)
+_LOOPBACK = re.compile(r"https?://(127\.0\.0\.1|localhost|\[::1\])([:/]|$)", re.IGNORECASE)
+
+
+def external_urls(text: str) -> list[str]:
+    return [url.rstrip(".,;:") for url in _URL.findall(text) if not _LOOPBACK.match(url)]
+
+
+def test_the_url_finder_catches_bare_and_linked_urls_and_spares_loopback() -> None:
+    text = ("see https://docs.example.com/x, [the RFC](http://www.rfc-editor.org/rfc/rfc9110) and <https://a.b>;"
+            " run http://127.0.0.1:8080 or http://localhost/x or http://[::1]:9 (or http://127.0.0.1.evil.example)")
+    assert external_urls(text) == ["https://docs.example.com/x", "http://www.rfc-editor.org/rfc/rfc9110",
+                                   "https://a.b", "http://127.0.0.1.evil.example"]
+
+
 def test_the_readme_links_nothing_outside_the_repository() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "../" not in readme
+    assert external_urls(readme) == [], "refer to docs/contract.md (or another file of the repository) instead"
     for target in re.findall(r"\]\(([^)#]+)", readme):
         if not target.startswith("http"):
             assert (ROOT / target).exists(), target

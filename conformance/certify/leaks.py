@@ -82,6 +82,18 @@ def leaks_in_bytes(data: bytes, secrets: Iterable[LabelledSecret]) -> list[str]:
     return [f"{s.label}{first_seen[s]}" for s in secrets if s in first_seen] + tokens
 
 
+def secrets_in_bytes(data: bytes, secrets: Iterable[LabelledSecret]) -> dict[LabelledSecret, str]:
+    """Which of the secrets the bytes show, in any layer, each with the first layer that shows it
+    ("", ", percent-encoded", ", inside base64"); JWTs are not counted here (leaks_in_bytes does)."""
+    remaining = list(secrets)
+    found: dict[LabelledSecret, str] = {}
+    for how, layer in decoded_layers(data):
+        shown, _ = leaks_in_text(layer, remaining)
+        found.update((secret, how) for secret in shown)
+        remaining = [s for s in remaining if s not in found]
+    return found
+
+
 def files_under(paths: Iterable[Path]) -> Iterator[Path]:
     for path in paths:
         if path.is_file():

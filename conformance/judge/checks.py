@@ -13,7 +13,7 @@ import itertools
 from collections.abc import Callable, Sequence
 
 from conformance import protocol
-from conformance.certify.leaks import leaks_in_bytes
+from conformance.certify.leaks import secrets_in_bytes
 from conformance.judge.findings import Finding, JudgeSettings
 from conformance.judge.trace import Entry, Trace
 
@@ -26,6 +26,7 @@ MIN_RETRY_WAIT_SECONDS = 0.05
 # quarter shorter than the one before (or 20 ms) and still count as growing.
 WAIT_TOLERANCE_SHARE, WAIT_TOLERANCE_SECONDS = 0.25, 0.02
 MAX_CITED = 20
+DOCUMENTED_TOKEN_MEMBERS = ("key", "secret")  # the token/generate body (docs/contract.md section 1)
 
 
 Check = Callable[[Trace, JudgeSettings], Finding]
@@ -41,7 +42,7 @@ def _show(ids: Sequence[int]) -> str:
 
 
 def token_requests_are_documented(trace: Trace, settings: JudgeSettings) -> Finding:
-    """CAP-CLI-01: POST with a JSON object holding string `key` and `secret` members."""
+    """CAP-CLI-01: POST with a JSON object of non-empty string `key` and `secret` members, and no other."""
     rid, name = "CAP-CLI-01", "token_requests_are_documented"
     requests = trace.token_requests
     if not requests:
@@ -53,15 +54,17 @@ def token_requests_are_documented(trace: Trace, settings: JudgeSettings) -> Find
         if not isinstance(body, dict):
             problems.append("the body is not a JSON object")
         else:
-            problems += [f"no non-empty string '{m}'" for m in ("key", "secret")
+            problems += [f"no non-empty string '{m}'" for m in DOCUMENTED_TOKEN_MEMBERS
                          if not isinstance(body.get(m), str) or not body[m]]
+            extra = sorted(set(body) - set(DOCUMENTED_TOKEN_MEMBERS))
+            problems += [f"members besides key and secret: {', '.join(map(repr, extra))}"] if extra else []
         if problems:
             bad.append((entry.id, "; ".join(problems)))
     if bad:
         return Finding(rid, name, "fail", f"{len(bad)} of {len(requests)} token requests are not the documented "
                        f"POST with a JSON key/secret body: #{bad[0][0]} {bad[0][1]}", _ids([i for i, _ in bad]))
-    return Finding(rid, name, "pass", f"{len(requests)} token requests, each a POST with a JSON key/secret body",
-                   _ids(requests[:1]))
+    return Finding(rid, name, "pass", f"{len(requests)} token requests, each a POST with a JSON key/secret body "
+                   "and nothing else", _ids(requests[:1]))
 
 
 def calls_carry_an_issued_token(trace: Trace, settings: JudgeSettings) -> Finding:
@@ -115,10 +118,9 @@ def secret_appears_only_in_the_token_body(trace: Trace, settings: JudgeSettings)
         if entry.kind.value != "token":
             places.append(("the body", entry.exchange.request_body.decode("utf-8", errors="replace")))
         for where, text in places:
-            # Only the secrets' own hits: a full JWT in the token header is expected, not a leak.
-            found = [f for f in leaks_in_bytes(text.encode(), settings.secrets)
-                     if any(f.startswith(s.label) for s in settings.secrets)]
-            hits += [(entry.id, f"{what} in {where}") for what in found]
+            # The secrets only: a full JWT in the token header is expected, not a leak.
+            found = secrets_in_bytes(text.encode(), settings.secrets)
+            hits += [(entry.id, f"{secret.label}{how} in {where}") for secret, how in found.items()]
     if hits:
         return Finding(rid, name, "fail", f"a secret left the token request body in {len(hits)} place(s): "
                        f"#{hits[0][0]} {hits[0][1]}", _ids([i for i, _ in hits]))

@@ -34,16 +34,15 @@ class ClientOutcome:
     seconds: float
 
 
-async def _pump(stream: asyncio.StreamReader, redactor: Redactor, log: TextIO, echo: TextIO | None) -> None:
+async def _pump(stream: asyncio.StreamReader, redactor: Redactor, log: TextIO) -> None:
+    """Each line of the client's output, redacted, to client.log and the judge's stderr."""
     while True:
         line = await stream.readline()
         if not line:
             return
         text = redactor.text(line.decode("utf-8", errors="replace").rstrip("\n"))
         log.write(text + "\n")
-        if echo is not None:
-            echo.write(f"client| {text}\n")
-            echo.flush()
+        print(f"client| {text}", file=sys.stderr, flush=True)
 
 
 def _signal_group(process: asyncio.subprocess.Process, signum: int) -> None:
@@ -53,7 +52,7 @@ def _signal_group(process: asyncio.subprocess.Process, signum: int) -> None:
 
 
 async def run_client(command: list[str], env: dict[str, str], *, duration: float, log_path: Path,
-                     redactor: Redactor, stop: asyncio.Event, echo: TextIO | None = sys.stderr) -> ClientOutcome:
+                     redactor: Redactor, stop: asyncio.Event) -> ClientOutcome:
     """Run the client until it exits, `duration` passes, or `stop` is set; then stop its process group."""
     loop = asyncio.get_running_loop()
     started = loop.time()
@@ -67,7 +66,7 @@ async def run_client(command: list[str], env: dict[str, str], *, duration: float
     with log_path.open("w", encoding="utf-8") as log:
         if process.stdout is None:  # created with PIPE; this only narrows the type
             raise ClientCannotStart("the client has no output pipe")
-        pump = asyncio.create_task(_pump(process.stdout, redactor, log, echo))
+        pump = asyncio.create_task(_pump(process.stdout, redactor, log))
         exited = asyncio.create_task(process.wait())
         stopped = asyncio.create_task(stop.wait())
         done, _ = await asyncio.wait({exited, stopped}, timeout=duration, return_when=asyncio.FIRST_COMPLETED)

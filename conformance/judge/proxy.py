@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import email.utils
+import http.cookiejar
 import itertools
 import json
 import socket
@@ -21,10 +22,9 @@ from typing import Any
 import httpx
 import uvicorn
 
-from conformance import protocol
 from conformance.exchange import Exchange
 from conformance.judge.scenarios import Injection, Injector
-from conformance.judge.trace import Entry, Kind, Trace, kind_of
+from conformance.judge.trace import Entry, Kind, Trace, kind_of, sent_token
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -33,6 +33,20 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 # Hop-by-hop headers (RFC 9110 section 7.6.1) and the ones each side computes for itself.
 _NOT_FORWARDED = frozenset({"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
                             "trailer", "transfer-encoding", "upgrade", "host", "content-length"})
+
+
+def forwarding_client(*, timeout: float, verify: bool | str = True) -> httpx.AsyncClient:
+    """The judge's client towards the target: it adds nothing the integration did not send.
+
+    httpx's defaults (Accept, Accept-Encoding, Connection, User-Agent) are dropped, and no cookie
+    is kept: a Set-Cookie answered to one request must not ride on another. httpx still writes
+    Host and, for a body, Content-Length, which the proxy never forwards from the client.
+    """
+    client = httpx.AsyncClient(timeout=timeout, verify=verify, trust_env=False, follow_redirects=False,
+                               limits=httpx.Limits(max_connections=256, max_keepalive_connections=64),
+                               cookies=http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(allowed_domains=[])))
+    client.headers.clear()
+    return client
 
 
 class Recorder:
@@ -60,7 +74,7 @@ class Recorder:
 class JudgeApp:
     def __init__(self, target: str, injector: Injector, recorder: Recorder, http: httpx.AsyncClient) -> None:
         self.target, self.injector, self.recorder, self.http = target.rstrip("/"), injector, recorder, http
-        self.base_url = ""  # the judge's own URL, set once it listens (recorded URLs use it)
+        self.base_url = ""  # the judge's own URL: the caller sets it from `serving` (recorded URLs use it)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -95,8 +109,7 @@ class JudgeApp:
         if kind is Kind.TOKEN:
             return self.injector.on_token_request()
         if kind is Kind.API:
-            token = next((v.strip() for k, v in headers if k.lower() == protocol.TOKEN_HEADER.lower()), None)
-            return self.injector.on_api_call(path, token or None)
+            return self.injector.on_api_call(path, sent_token(headers))
         return None
 
     async def _forward(self, method: str, path: str, query: str, headers: tuple[tuple[str, str], ...],
@@ -148,20 +161,14 @@ class _Server(uvicorn.Server):
 
 
 def bind(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError:
-        sock.close()
-        raise
-    return sock
+    """A listening socket on host:port (port 0: a free one); IPv6 for a host with a colon."""
+    return socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET,
+                                reuse_port=False)
 
 
 @contextlib.asynccontextmanager
 async def serving(app: Any, sock: socket.socket) -> AsyncIterator[str]:
-    """Serve an ASGI app on the bound socket; yields its base URL (a JudgeApp learns it too), stops on exit."""
+    """Serve an ASGI app on the bound socket; yields its base URL (the caller hands it to a JudgeApp), stops on exit."""
     config = uvicorn.Config(app, http="httptools", ws="none", lifespan="off", interface="asgi3", log_level="warning",
                             access_log=False, server_header=False, date_header=False, backlog=2048,
                             timeout_keep_alive=30, timeout_graceful_shutdown=3)
@@ -175,8 +182,6 @@ async def serving(app: Any, sock: socket.socket) -> AsyncIterator[str]:
         raise OSError("the judge's server stopped during start-up")
     host, port = sock.getsockname()[:2]
     url = f"http://{f'[{host}]' if ':' in host else host}:{port}"
-    if isinstance(app, JudgeApp):
-        app.base_url = url
     try:
         yield url
     finally:

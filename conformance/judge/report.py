@@ -28,7 +28,7 @@ from conformance.judge.trace import Trace
 from conformance.outcome import ExitCode, verdict_for, worst
 from conformance.profiles import Profile
 from conformance.redaction import Redactor
-from conformance.tokens import MalformedToken, decode_unverified
+from conformance.tokens import decoded_or_none
 
 SCHEMA_ID = "capillary-client-judge-summary/1"
 
@@ -65,9 +65,8 @@ def exchange_records(trace: Trace, redactor: Redactor) -> list[dict[str, Any]]:
 def observed_tokens(trace: Trace) -> dict[str, Any]:
     """What the issued tokens looked like (kid, iss, lifetime, claims): context for the reader."""
     for token in trace.tokens.values():
-        try:
-            decoded = decode_unverified(token.value)
-        except (MalformedToken, ValueError):
+        decoded = decoded_or_none(token.value)
+        if decoded is None:
             continue
         return {"kid": decoded.header.get("kid"), "iss": decoded.claims.get("iss"), "lifetime": token.lifetime,
                 "claims": sorted(decoded.claims), "public_key_fingerprint": None}

@@ -8,6 +8,7 @@ means for someone writing a client: the README's table is rendered from it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 MUST, SHOULD, OBSERVATION = "MUST", "SHOULD", "observation"
@@ -17,6 +18,8 @@ OAUTH = "https://docs.capillarytech.com/reference/oauth"
 FLOWS = "https://docs.capillarytech.com/docs/authorization-flows"
 RATE_LIMITS = "https://docs.capillarytech.com/docs/api-client"
 RFC9110_RETRY_AFTER = "https://www.rfc-editor.org/rfc/rfc9110#field.retry-after"
+# " (URL, URL)" in a basis: the README's copy of the table names its sources in docs/contract.md instead.
+_CITED_URLS = re.compile(r" \((?:https?://[^\s,()]+(?:, )?)+\)")
 
 
 @dataclass(frozen=True)
@@ -90,8 +93,12 @@ def effective_level(rid: str, *, till_declared: bool) -> str:
     return CLIENT_REQUIREMENTS[rid].level
 
 
-def markdown_table() -> str:
-    """The catalogue as the README's table: id, level, what it means for an integrator, basis."""
-    lines = ["| id | level | what it means for your integration | basis |", "|---|---|---|---|"]
-    lines += [f"| {r.id} | {r.level} | {r.integrator} | {r.basis} |" for r in _ROWS]
+def markdown_table(*, links: bool = True) -> str:
+    """The catalogue as a table: id, level, what it means for an integrator, basis. docs/contract.md
+    keeps the sources' URLs; the README (`links=False`), which links nothing outside the repository,
+    points to docs/contract.md for them."""
+    basis = "basis" if links else "basis (sources: [docs/contract.md](docs/contract.md#requirements-integrations))"
+    lines = [f"| id | level | what it means for your integration | {basis} |", "|---|---|---|---|"]
+    lines += [f"| {r.id} | {r.level} | {r.integrator} | {r.basis if links else _CITED_URLS.sub('', r.basis)} |"
+              for r in _ROWS]
     return "\n".join(lines)

@@ -19,14 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from conformance.certify import keys
+from conformance.certify import keys, leaks
 from conformance.certify.provenance import utc_stamp
 from conformance.judge.checks import JudgeSettings, judge
 from conformance.judge.client_process import ClientCannotStart, ClientOutcome, run_client
-from conformance.judge.proxy import JudgeApp, Recorder, bind, serving
+from conformance.judge.proxy import JudgeApp, Recorder, bind, forwarding_client, serving
 from conformance.judge.report import JudgedRun, write_bundle
 from conformance.judge.scenarios import Injector, Scenario, Schedule, parse_scenarios
 from conformance.judge.trace import Trace
@@ -34,7 +33,7 @@ from conformance.judge.verdicts import exit_code, incomplete_reasons, requiremen
 from conformance.outcome import ExitCode, verdict_for
 from conformance.profiles import Client, LaunchError, Profile, ProfileError, load_profile, resolve, running_target
 from conformance.profiles.loader import DEFAULT_PROFILE
-from conformance.redaction import Redactor, labelled_secrets
+from conformance.redaction import Redactor
 
 DEFAULT_DURATION = 120.0
 
@@ -90,8 +89,7 @@ def prepare(options: JudgeOptions) -> Setup:
     seed = options.seed if options.seed is not None else random.SystemRandom().randrange(10**9)
     till = options.till or profile.integration.till
     settings = JudgeSettings(
-        secrets=tuple(labelled_secrets((f"client secret of role '{r}'", str(c.secret))
-                                       for r, c in profile.clients.items())),
+        secrets=tuple(leaks.profile_secrets(profile)),
         processes=options.processes or profile.integration.processes, declared_till=till,
         till_headers=(profile.till_header,))
     return Setup(profile, role, client, Schedule.from_seed(seed, frozenset(scenarios)), settings, notes)
@@ -135,12 +133,12 @@ async def _session(setup: Setup, options: JudgeOptions, target: str, bundle: Pat
     try:
         sock = bind(options.host, options.port)
     except OSError as error:
-        raise UsageError(f"cannot listen on {options.host}:{options.port}: {error.strerror}") from None
-    limits = httpx.Limits(max_connections=256, max_keepalive_connections=64)
-    async with httpx.AsyncClient(timeout=profile.timeout_seconds, verify=verify, trust_env=False, limits=limits,
-                                 follow_redirects=False) as http:
+        reason = os.strerror(error.errno) if error.errno else str(error)
+        raise UsageError(f"cannot listen on {options.host}:{options.port}: {reason}") from None
+    async with forwarding_client(timeout=profile.timeout_seconds, verify=verify) as http:
         app = JudgeApp(target, Injector(setup.schedule, profile.expect), recorder, http)
         async with serving(app, sock) as judge_url:
+            app.base_url = judge_url  # before any request: the client starts (or is told the URL) below
             if options.serve:
                 _announce(setup, judge_url, out)
                 with contextlib.suppress(TimeoutError):

@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from conformance import protocol
-from conformance.judge.trace import THROTTLED_BODY_CODE
-from conformance.tokens import MalformedToken, decode_unverified
+from conformance.tokens import unverified_claims
 
 # The docs print 498 times in India Standard Time (`2019-12-02T12:31:15.000+0530`): so does the judge.
 _IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
+# A run sees few tokens; the cache of their exp is emptied past this many (a client minting per call).
+MAX_CACHED_EXPS = 1024
 
 
 class Scenario(enum.Enum):
@@ -124,14 +125,6 @@ def _v11(path: str, code: int, message: str) -> bytes:
     return json.dumps(body).encode()
 
 
-def _exp_of(token: str) -> float | None:
-    try:
-        exp = decode_unverified(token).claims.get("exp")
-    except (MalformedToken, ValueError):
-        return None
-    return float(exp) if isinstance(exp, int | float) else None
-
-
 @dataclass(frozen=True)
 class Death:
     """A token the judge expired: when its held calls are answered, the exp it names, and why."""
@@ -159,6 +152,7 @@ class Injector:
     expired_on_call: bool = False
     first_request_at: float | None = None
     dead: dict[str, Death] = field(default_factory=dict)
+    exps: dict[str, float | None] = field(default_factory=dict)  # each token's exp, decoded once
 
     def _arrived(self) -> float:
         now = self.clock()
@@ -194,15 +188,25 @@ class Injector:
                 and n >= self.schedule.expire_on_call:
             self.expired_on_call = True
             return self._expire(path, token, Scenario.EXPIRE_ON_CALL, self.wall())
-        exp = _exp_of(token) if token and Scenario.EXPIRE_AFTER_EXP in self.schedule else None
+        exp = self._exp_of(token) if token and Scenario.EXPIRE_AFTER_EXP in self.schedule else None
         if token and exp is not None and self.wall() >= exp:
             return self._expire(path, token, Scenario.EXPIRE_AFTER_EXP, exp)
         if not self.throttled and Scenario.THROTTLE in self.schedule and n >= self.schedule.throttle_on_call:
             self.throttled = True
             headers = (("content-type", "application/json"),
                        ("retry-after", str(self.schedule.retry_after_seconds)))
-            return Injection(Scenario.THROTTLE, 429, _v11(path, THROTTLED_BODY_CODE, "Rate limit exceeded"), headers)
+            return Injection(Scenario.THROTTLE, 429, _v11(path, protocol.RATE_LIMIT_CODE, "Rate limit exceeded"),
+                             headers)
         return None
+
+    def _exp_of(self, token: str) -> float | None:
+        """The token's exp (wall clock), decoded on its first call only; None when it names none."""
+        if token not in self.exps:
+            if len(self.exps) >= MAX_CACHED_EXPS:
+                self.exps.clear()
+            exp = unverified_claims(token).get("exp")
+            self.exps[token] = float(exp) if isinstance(exp, int | float) else None
+        return self.exps[token]
 
     def _expire(self, path: str, token: str, scenario: Scenario, expired_at: float) -> Injection:
         hold = self.schedule.barrier_seconds if Scenario.CONCURRENT_498 in self.schedule else 0.0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import email.utils
 import enum
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
@@ -17,9 +17,8 @@ from urllib.parse import urlsplit
 
 from conformance import protocol
 from conformance.exchange import Exchange
-from conformance.tokens import MalformedToken, decode_unverified
+from conformance.tokens import unverified_claims
 
-THROTTLED_BODY_CODE = 517  # Capillary's body code for a throttled call (docs/contract.md CAP-CLI-07)
 # Paths a client may fetch that are neither the token endpoint nor an API call.
 NON_API_PREFIXES = ("/.well-known/", "/openapi.json", "/favicon.ico")
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -37,6 +36,12 @@ def kind_of(path: str) -> Kind:
     if path.startswith(NON_API_PREFIXES):
         return Kind.OTHER
     return Kind.API
+
+
+def sent_token(headers: Iterable[tuple[str, str]]) -> str | None:
+    """The token a request carries in X-CAP-API-OAUTH-TOKEN (the first one, stripped); None if none or blank."""
+    value = next((v for k, v in headers if k.lower() == protocol.TOKEN_HEADER.lower()), None)
+    return (value.strip() or None) if value is not None else None
 
 
 @dataclass(frozen=True)
@@ -68,8 +73,7 @@ class Entry:
 
     @property
     def sent_token(self) -> str | None:
-        value = self.exchange.request_header(protocol.TOKEN_HEADER)
-        return value.strip() if value and value.strip() else None
+        return sent_token(self.exchange.request_headers)
 
     @cached_property
     def request_json(self) -> Any:
@@ -102,9 +106,8 @@ class Entry:
 
     @property
     def throttled(self) -> bool:
-        body = self.exchange.json
-        return self.exchange.status == 429 or THROTTLED_BODY_CODE in (protocol.status_code(body),
-                                                                      protocol.error_code(body))
+        """HTTP 429, or body code 517 at request, item or v3 error level (conformance.protocol decides)."""
+        return protocol.is_throttled(self.exchange.status, self.exchange.json)
 
     def retry_after(self, wall_at_zero: float) -> float | None:
         """Seconds the answer asked the client to wait (delta-seconds or an HTTP-date), if any."""
@@ -144,13 +147,6 @@ class TokenFacts:
         return self.expires_at - moment <= self.lifetime / 2
 
 
-def _claims_of(token: str) -> dict[str, Any]:
-    try:
-        return decode_unverified(token).claims
-    except (MalformedToken, ValueError):
-        return {}
-
-
 @dataclass(frozen=True)
 class Trace:
     entries: tuple[Entry, ...]
@@ -178,7 +174,7 @@ class Trace:
             token = entry.issued_token
             if token is None or token in found:
                 continue
-            claims = _claims_of(token)
+            claims = unverified_claims(token)
             exp, iat = claims.get("exp"), claims.get("iat")
             expires_at = float(exp) - self.wall_at_zero if isinstance(exp, int | float) else None
             ttl = protocol.ttl_seconds(entry.exchange.json)

@@ -40,12 +40,15 @@ def requirement_rows(findings: Iterable[Finding], *, till_declared: bool) -> dic
 
 
 def exit_code(rows: Mapping[str, Mapping[str, Any]], *, strict: bool, incomplete: Sequence[str]) -> int:
-    """1 on a MUST failure (or a SHOULD one under --strict); 3 when the run cannot certify; else 0."""
+    """1 on a MUST failure (or a SHOULD one under --strict); 3 when the run cannot certify; else 0.
+
+    `incomplete` is incomplete_reasons(rows, …): it names every MUST that could not be judged
+    (or says the client never called), so an unjudged MUST is never a pass.
+    """
     verdicts = [row["verdict"] for row in rows.values()]
     if "fail" in verdicts or (strict and "warning" in verdicts):
         return ExitCode.NOT_CONFORMANT
-    unjudged_must = any(row["verdict"] == "not-run" and row["level"] == MUST for row in rows.values())
-    if incomplete or unjudged_must:
+    if incomplete:
         return ExitCode.INCOMPLETE
     return ExitCode.CONFORMANT
 

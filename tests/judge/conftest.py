@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,10 +12,9 @@ from typing import Any
 import pytest
 
 from conformance.profiles import load_profile, running_target
-from fixtures.client_matrix import signing_key
+from fixtures.client_matrix import DEFAULT_SEED, JUDGE_TIMEOUT_SECONDS, failing_requirements, judge_command, signing_key
 
 ROOT = Path(__file__).resolve().parents[2]
-JUDGE_TIMEOUT_SECONDS = 120
 
 
 @dataclass
@@ -37,7 +35,7 @@ class JudgedRun:
         return {rid: row["verdict"] for rid, row in self.summary["requirements"].items()}
 
     def failing(self) -> list[str]:
-        return sorted(rid for rid, verdict in self.verdicts().items() if verdict in ("fail", "warning"))
+        return failing_requirements(self.summary)
 
 
 Judge = Callable[..., JudgedRun]
@@ -47,14 +45,12 @@ Judge = Callable[..., JudgedRun]
 def judge(tmp_path: Path) -> Judge:
     """judge(*judge_args, command=[...]) runs `python -m conformance.cli client …` and returns the run."""
     runs = iter(range(1, 100))
+    key = signing_key(tmp_path)
 
-    def run(*args: str, command: list[str], seed: int = 20261201, entry: str = "conformance.cli") -> JudgedRun:
+    def run(*args: str, command: list[str], seed: int = DEFAULT_SEED, entry: str = "conformance.cli") -> JudgedRun:
         bundle = tmp_path / f"bundle-{next(runs)}"
-        prefix = ["client"] if entry == "conformance.cli" else []
-        done = subprocess.run(
-            [sys.executable, "-m", entry, *prefix, f"--seed={seed}", f"--reports-dir={bundle}",
-             f"--signing-key={signing_key(tmp_path)}", "--duration=60", *args, "--", *command],
-            cwd=ROOT, capture_output=True, text=True, timeout=JUDGE_TIMEOUT_SECONDS, check=False)
+        done = subprocess.run(judge_command(bundle, key, *args, seed=seed, entry=entry, client=command),
+                              cwd=ROOT, capture_output=True, text=True, timeout=JUDGE_TIMEOUT_SECONDS, check=False)
         return JudgedRun(done, bundle)
 
     return run

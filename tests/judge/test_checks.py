@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from conformance.judge import checks
 from conformance.judge.checks import JudgeSettings
-from conformance.redaction import LabelledSecret
+from conformance.redaction import LabelledSecret, spellings
 from tests.judge.traces import KEY, SECRET, TraceBuilder
 
 SETTINGS = JudgeSettings(secrets=(LabelledSecret("client secret of role 'primary'", SECRET),))
@@ -94,9 +94,12 @@ def test_no_498_in_the_trace_leaves_cap_cli_03_not_run() -> None:
 # --- CAP-CLI-04 -----------------------------------------------------------------------------
 def test_secret_in_the_query_string_fails_cap_cli_04() -> None:
     b = TraceBuilder()
-    b.token(0.0, url=f"/v3/oauth/token/generate?key={KEY}&secret={quote(SECRET)}")
+    sent = quote(SECRET)  # '+' and '=' percent-encoded, '/' kept: none of the raw spellings
+    assert sent != SECRET and sent not in spellings(SECRET)
+    b.token(0.0, url=f"/v3/oauth/token/generate?key={KEY}&secret={sent}")
     finding = run(checks.secret_appears_only_in_the_token_body, b)
     assert finding.outcome == "fail" and "the URL" in finding.message and SECRET not in finding.message
+    assert "percent-encoded" in finding.message and sent not in finding.message
 
 
 def test_secret_in_a_log_header_fails_cap_cli_04() -> None:

@@ -45,5 +45,8 @@ def test_readme_shows_the_committed_client_matrix_headline_next_to_the_kill_matr
 
 def test_readme_documents_every_requirement_and_scenario_as_the_code_defines_them() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert requirements.markdown_table() in readme
+    assert requirements.markdown_table(links=False) in readme  # the README links nothing outside the repository
     assert scenarios.markdown_table() in readme
+    # The sources' URLs are kept where the README points for them.
+    assert requirements.markdown_table() in (ROOT / "docs" / "contract.md").read_text(encoding="utf-8")
+    assert "https://" in requirements.markdown_table() and "http" not in requirements.markdown_table(links=False)

@@ -3,13 +3,14 @@ and bad input gets one line naming the fix, never a traceback."""
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from fixtures.client_matrix import signing_key
+from fixtures.client_matrix import judge_command, signing_key
 from tests.judge.conftest import ROOT, Judge
 
 
@@ -52,7 +53,16 @@ def test_bad_input_gets_one_line_and_exit_2(args: list[str], expected: str) -> N
 
 def test_a_reports_dir_with_files_in_it_is_refused(tmp_path: Path) -> None:
     (tmp_path / "old.txt").write_text("evidence of another run", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "conformance.judge", f"--reports-dir={tmp_path}",
-                           f"--signing-key={signing_key(tmp_path)}", "--", "true"],
+    done = subprocess.run(judge_command(tmp_path, signing_key(tmp_path / "key"), client=["true"]),
                           cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 2 and "not an empty directory" in _one_line(done.stderr)
+
+
+def test_a_port_already_in_use_is_one_line_naming_it_and_exit_2(tmp_path: Path) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        done = subprocess.run(judge_command(tmp_path / "bundle", signing_key(tmp_path), "--serve", f"--port={port}"),
+                              cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2
+    assert _one_line(done.stderr) == f"client judge: cannot listen on 127.0.0.1:{port}: Address already in use"
+    assert not (tmp_path / "bundle").exists()  # nothing was judged: no empty bundle is left behind

@@ -4,19 +4,20 @@ what it injects is recorded as injected and never reaches the target; a dead tar
 from __future__ import annotations
 
 import asyncio
+import http.cookiejar
 import json
 from typing import Any
 
 import httpx
 
-from conformance.judge.proxy import JudgeApp, Recorder, bind, serving
+from conformance.judge.proxy import JudgeApp, Recorder, bind, forwarding_client, serving
 from conformance.judge.scenarios import Injector, Scenario, Schedule
 
 OK = json.dumps({"response": {"status": {"success": True, "code": 200, "message": "SUCCESS"}}}).encode()
 
 
 class RecordingTarget:
-    """A stand-in target (ASGI on uvicorn): answers 200 and remembers every request that reached it."""
+    """A stand-in target (ASGI on uvicorn): answers 200 with a cookie and remembers every request that reached it."""
 
     def __init__(self) -> None:
         self.seen: list[tuple[str, str, dict[str, str], bytes]] = []
@@ -29,13 +30,17 @@ class RecordingTarget:
             message = await receive()
             body, more = body + message.get("body", b""), message.get("more_body", False)
         self.seen.append((scope["method"], scope["path"], {k.decode(): v.decode() for k, v in scope["headers"]}, body))
-        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"application/json"), (b"set-cookie", b"route=node-1; Path=/")]})
         await send({"type": "http.response.body", "body": OK})
 
 
 async def _client_session(judge_url: str, calls: int) -> list[int]:
-    async with httpx.AsyncClient(base_url=judge_url, trust_env=False) as client:
-        statuses = [(await client.post("/v3/oauth/token/generate", json={"key": "k", "secret": "s"})).status_code]
+    no_cookies = http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+    async with httpx.AsyncClient(base_url=judge_url, trust_env=False, cookies=no_cookies) as client:
+        client.headers.clear()  # the integration sends only what each call names (and Host, Content-Length)
+        statuses = [(await client.post("/v3/oauth/token/generate", json={"key": "k", "secret": "s"},
+                                       headers={"User-Agent": "partner-pos/1.0"})).status_code]
         for n in range(calls):
             response = await client.get(f"/v1.1/customer/get?mobile={n}&format=json",
                                         headers={"X-CAP-API-OAUTH-TOKEN": "tok-a", "Accept-Encoding": "gzip"})
@@ -45,9 +50,10 @@ async def _client_session(judge_url: str, calls: int) -> list[int]:
 
 async def _judge(target_url: str, schedule: Schedule, calls: int) -> tuple[Recorder, list[int]]:
     recorder = Recorder()
-    async with httpx.AsyncClient(trust_env=False) as http:
+    async with forwarding_client(timeout=10) as http:
         app = JudgeApp(target_url, Injector(schedule), recorder, http)
         async with serving(app, bind("127.0.0.1", 0)) as judge_url:
+            app.base_url = judge_url
             statuses = await _client_session(judge_url, calls)
     return recorder, statuses
 
@@ -74,13 +80,20 @@ def test_injected_answers_are_recorded_as_injected_and_never_reach_the_target() 
 
 def test_forwarded_requests_reach_the_target_unchanged_and_answers_are_recorded() -> None:
     target, recorder, _ = asyncio.run(_judge_in_front_of_a_target(Schedule.from_seed(0, frozenset()), 1))
-    method, path, _, body = target.seen[0]
+    method, path, token_headers, body = target.seen[0]
     assert (method, path, json.loads(body)) == ("POST", "/v3/oauth/token/generate", {"key": "k", "secret": "s"})
+    assert token_headers["user-agent"] == "partner-pos/1.0"  # the client's own, forwarded as sent
     _, _, call_headers, _ = target.seen[1]
     assert call_headers["x-cap-api-oauth-token"] == "tok-a"
     assert call_headers["accept-encoding"] == "identity"  # so the trace holds readable bodies
+    # Nothing of the judge's own: no httpx defaults, and no cookie the target set on an earlier answer.
+    assert not {"user-agent", "accept", "connection", "cookie"} & set(call_headers), call_headers
+    assert set(call_headers) <= {"host", "content-length", "x-cap-api-oauth-token", "accept-encoding"}
     entries = recorder.trace().entries
     assert [e.id for e in entries] == [1, 2] and entries[1].exchange.response_body == OK
+    assert entries[1].exchange.url.startswith("http://127.0.0.1:")  # the judge's URL, set by the caller
+    assert {k.lower() for k, _ in entries[1].exchange.request_headers} == {"host", "x-cap-api-oauth-token",
+                                                                            "accept-encoding"}  # what it sent
     assert entries[1].started <= entries[1].finished and entries[1].connection.startswith("127.0.0.1:")
 
 

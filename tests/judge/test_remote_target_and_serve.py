@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from conformance.profiles import load_profile
-from fixtures.client_matrix import signing_key
+from fixtures.client_matrix import judge_command, signing_key
 from tests.judge.conftest import ROOT, Judge, JudgedRun
 
 
@@ -47,8 +47,7 @@ def test_serve_mode_judges_a_client_that_runs_elsewhere_until_stopped(separate_r
                                                                       tmp_path: Path) -> None:
     bundle = tmp_path / "served"
     judge = subprocess.Popen(
-        [sys.executable, "-m", "conformance.judge", "--serve", f"--target={separate_reference_server}",
-         "--seed=5", f"--reports-dir={bundle}", f"--signing-key={signing_key(tmp_path)}", "--duration=60"],
+        judge_command(bundle, signing_key(tmp_path), "--serve", f"--target={separate_reference_server}", seed=5),
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         ready = judge.stdout.readline() if judge.stdout else ""  # the judge's first line names its URL

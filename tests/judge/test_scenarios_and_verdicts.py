@@ -8,9 +8,11 @@ import json
 import pytest
 
 from conformance import protocol
+from conformance.judge import scenarios
 from conformance.judge.checks import Finding
 from conformance.judge.scenarios import Injector, Scenario, Schedule, parse_scenarios
 from conformance.judge.verdicts import exit_code, incomplete_reasons, requirement_rows
+from conformance.tokens import b64url_encode, unverified_claims
 
 ALL = parse_scenarios([])
 
@@ -83,6 +85,30 @@ def test_throttle_5xx_and_deactivation_follow_the_schedule() -> None:
     assert refused is not None and protocol.error_code(json.loads(refused.body)) == 320001
 
 
+def _token(exp: float) -> str:
+    return ".".join([b64url_encode(b'{"alg":"RS256"}'), b64url_encode(json.dumps({"exp": exp}).encode()), "c2ln"])
+
+
+def test_a_call_after_its_tokens_exp_gets_498_and_each_tokens_exp_is_decoded_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    decoded: list[str] = []
+    monkeypatch.setattr(scenarios, "unverified_claims",
+                        lambda token: decoded.append(token) or unverified_claims(token))
+    wall = FakeClock()
+    injector = Injector(Schedule.from_seed(1, frozenset({Scenario.EXPIRE_AFTER_EXP})), wall=wall)
+    token = _token(exp=wall.now + 1)
+    assert injector.on_api_call("/v1.1/customer/get", token) is None
+    assert injector.exps == {token: wall.now + 1}
+    wall.now += 1
+    expired = injector.on_api_call("/v1.1/customer/get", token)
+    assert expired is not None and expired.status == 498 and expired.scenario is Scenario.EXPIRE_AFTER_EXP
+    assert decoded == [token]  # two calls, one decoding
+    assert injector.on_api_call("/v1.1/customer/get", "not-a-jwt") is None and injector.exps["not-a-jwt"] is None
+    for n in range(scenarios.MAX_CACHED_EXPS + 5):  # a client minting a token per call cannot grow it unbounded
+        injector.on_api_call("/v1.1/customer/get", _token(exp=wall.now + 100 + n))
+    assert 0 < len(injector.exps) <= scenarios.MAX_CACHED_EXPS
+
+
 def _rows(*findings: Finding, till: bool = False) -> dict[str, dict[str, object]]:
     return requirement_rows(findings, till_declared=till)
 
@@ -108,6 +134,8 @@ def test_an_unjudged_must_requirement_or_an_empty_trace_is_incomplete_never_a_pa
     assert reasons == ["CAP-CLI-03 (MUST) could not be judged: no 498"]
     assert exit_code(rows, strict=False, incomplete=reasons) == 3
     assert incomplete_reasons(_rows(), requests=0, forward_errors=0) == ["the client never called the judge"]
+    nothing = incomplete_reasons(_rows(), requests=0, forward_errors=0)  # every MUST unjudged, no call
+    assert exit_code(_rows(), strict=False, incomplete=nothing) == 3
 
 
 def test_cap_cli_09_is_must_only_where_the_till_is_declared() -> None:

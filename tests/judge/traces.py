@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import itertools
 import json
 from typing import Any
@@ -10,14 +9,16 @@ from typing import Any
 from conformance import protocol
 from conformance.exchange import Exchange
 from conformance.judge.trace import Entry, Trace
+from conformance.tokens import b64url_encode
 
 WALL_AT_ZERO = 1_800_000_000.0
-KEY, SECRET = "JudgeTestKey0000000000000", "judge-test-secret-0123456789abcdefghijklm"
+# '+', '/' and '=' change under percent-encoding: a secret in a URL is found however it was spelt.
+KEY, SECRET = "JudgeTestKey0000000000000", "judge+test/secret=0123456789abcdefghijklm"
 BASE = "http://127.0.0.1:9"
 
 
 def _b64(data: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+    return b64url_encode(json.dumps(data).encode())
 
 
 class TraceBuilder:

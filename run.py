@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 PYTHON = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 STAMP = VENV / ".installed"
+ALLURE = ROOT / "node_modules" / ".bin" / "allure"  # the pinned CLI conformance.certify.allure_html runs
 COMMANDS = {
     "certify": ["-m", "conformance.certify", "run"],
     # tests.heartbeat names the tests still running when none has finished for 15 s.
@@ -73,13 +74,17 @@ def ensure_environment() -> None:
     if not PYTHON.exists():
         say("creating .venv (once)")
         venv.EnvBuilder(with_pip=True).create(VENV)
-    if STAMP.exists() and STAMP.read_text() == fingerprint():
-        return
-    say("installing the project and its dependencies into .venv")
-    pip = [str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.run([*pip, "--upgrade", "pip"], check=True)
-    subprocess.run([*pip, "-e", ".[load,dev]"], cwd=ROOT, check=True)
+    installed = STAMP.exists() and STAMP.read_text() == fingerprint()
     npm = shutil.which("npm")
+    # The stamp covers the Allure CLI too: a removed node_modules/ is installed again, whatever the stamp says.
+    allure_missing = bool(npm) and (ROOT / "package-lock.json").exists() and not ALLURE.exists()
+    if installed and not allure_missing:
+        return
+    if not installed:
+        say("installing the project and its dependencies into .venv")
+        pip = [str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        subprocess.run([*pip, "--upgrade", "pip"], check=True)
+        subprocess.run([*pip, "-e", ".[load,dev]"], cwd=ROOT, check=True)
     if npm and (ROOT / "package-lock.json").exists():
         say("installing the pinned Allure 3 CLI (npm ci)")
         subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=ROOT, check=True)

@@ -1,6 +1,6 @@
 """What the client judge's proxy adds to each exchange on loopback (issue 15: under 2 ms median).
 
-    python -m benchmarks.judge_proxy [--quick] [--results PATH]
+    python -m benchmarks --only judge [--quick] [--results PATH]   (or: python -m benchmarks.judge_proxy [...])
 
 One reference server, one judge in front of it (`--serve --scenario none`: recording, no
 injection), and one keep-alive httpx client per path. The same request alternates between the
@@ -10,27 +10,23 @@ the added latency is the difference of the two medians, per repetition and overa
 
 from __future__ import annotations
 
-import argparse
-import shlex
 import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 
-from benchmarks import results
-from benchmarks.common import BENCH_DIR, PYTHON, REPO_ROOT, BenchConfig, Section, Table, Target, fmt, machine_facts
+from benchmarks.common import PYTHON, REPO_ROOT, BenchConfig, Section, Table, Target, fmt, machine_facts
+from conformance import protocol
 from conformance.profiles import load_profile, running_target
 from fixtures.client_matrix import signing_key
 
 KEY = "judge"
-OPERATIONS = {"customer.get": ("GET", "/v1.1/customer/get?mobile=9000000001&format=json"),
-              "token.generate": ("POST", "/v3/oauth/token/generate")}
+OPERATIONS = {"customer.get": ("GET", f"{protocol.CUSTOMER_GET_PATH}?mobile={protocol.mobile_number(1)}&format=json"),
+              "token.generate": ("POST", protocol.TOKEN_GENERATE_PATH)}
 GOAL_MS = 2.0
 
 
@@ -59,7 +55,7 @@ def run(cfg: BenchConfig) -> Section:
     requests, repetitions = (200, 2) if cfg.quick else (1500, 4)
     profile = load_profile("reference")
     primary = profile.clients["primary"]
-    credentials = {"key": primary.key, "secret": str(primary.secret)}
+    credentials = protocol.token_request_body(primary.key, str(primary.secret))
     work = cfg.scratch("judge_proxy")
     with running_target(profile) as server:
         judge, judge_url = _start_judge(server.base_url, work)
@@ -67,14 +63,16 @@ def run(cfg: BenchConfig) -> Section:
         try:
             with httpx.Client(base_url=server.base_url, trust_env=False) as direct, \
                     httpx.Client(base_url=judge_url, trust_env=False) as judged:
-                token = direct.post(OPERATIONS["token.generate"][1], json=credentials).json()["data"]["accessToken"]
+                token = protocol.access_token(direct.post(OPERATIONS["token.generate"][1], json=credentials).json())
+                if not token:
+                    raise RuntimeError("the reference server issued no token to the primary client")
                 paths = {"direct": direct, "through the judge": judged}
                 for rep in range(repetitions):
                     order = list(paths) if rep % 2 == 0 else list(reversed(paths))
                     for operation, (method, path) in OPERATIONS.items():
                         count = requests if operation == "customer.get" else max(50, requests // 10)
                         body = credentials if method == "POST" else None
-                        headers = {} if method == "POST" else {"X-CAP-API-OAUTH-TOKEN": token}
+                        headers = {} if method == "POST" else {protocol.TOKEN_HEADER: token}
                         for name in order:
                             _timed(paths[name], method, path, headers, body)  # warm the connection
                             samples[(operation, name, rep)] = [_timed(paths[name], method, path, headers, body)
@@ -119,33 +117,7 @@ def _section(samples: dict[tuple[str, str, int], list[float]], requests: int, re
                "record), about the same for a verified API call and a token generation."])
 
 
-def write_block(path: Path, section: Section) -> None:
-    """Replace this benchmark's block; the first time, place it before the hand-written findings."""
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    findings = text.find("\n## Findings")
-    if f"<!-- bench:{KEY} -->" not in text and findings >= 0:
-        text = f"{text[:findings]}\n{results.block(section)}\n{text[findings:]}"
-    else:
-        text = results.merge(text, [section], ["suite", "generator", "herd", "server", "scaleout", KEY])
-    path.write_text(text, encoding="utf-8")
+if __name__ == "__main__":  # another name for `python -m benchmarks --only judge`, recorded as it was typed
+    from benchmarks.__main__ import main
 
-
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m benchmarks.judge_proxy", description=(__doc__ or "").splitlines()[0])
-    p.add_argument("--quick", action="store_true", help="smoke mode: fewer requests; writes nothing unless --results")
-    p.add_argument("--results", type=Path, help="markdown file to update (default benchmarks/RESULTS.md)")
-    args = p.parse_args(argv)
-    started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="judge-bench-") as work:
-        section = run(BenchConfig(quick=args.quick, work_dir=Path(work), log=lambda line: print(line, flush=True)))
-    section.command = shlex.join(["python", "-m", "benchmarks.judge_proxy", *(argv or sys.argv[1:])])
-    section.date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC") + f" ({time.monotonic() - started:.0f} s)"
-    print(section.markdown())
-    target = args.results or (None if args.quick else BENCH_DIR / "RESULTS.md")
-    if target is not None:
-        write_block(target, section)
-    return 0 if all(t.met for t in section.targets) else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(["--only", KEY, *sys.argv[1:]], ["python", "-m", "benchmarks.judge_proxy", *sys.argv[1:]]))

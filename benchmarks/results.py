@@ -1,7 +1,8 @@
 """RESULTS.md: one block per benchmark between markers, replaced by each run of that benchmark.
 
 Text outside the blocks (the findings written by hand) is kept as it is, so `--only NAME`
-refreshes one table without touching the others.
+refreshes one table without touching the others; a block written for the first time goes before
+the next block in order, else before the findings (`## Findings…`), else at the end.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ names the date, the command and the machine; every number is a median of the rep
 measured side by side on one machine (variants alternate, or run at the same time where the block
 says so), and every ratio compares runs of the same block.
 """
+
+
+FINDINGS = "\n## Findings"  # the hand-written part: new blocks go above it
 
 
 def _start(key: str) -> str:
@@ -45,9 +49,12 @@ def merge(text: str, sections: Sequence[Section], order: Sequence[str]) -> str:
             text = text[:found.start()] + block(section) + text[found.end():]
             continue
         later = [k for k in order[order.index(section.key) + 1:] if _start(k) in text] if section.key in order else []
+        findings = text.find(FINDINGS)
         if later:
             position = text.index(_start(later[0]))
             text = text[:position] + block(section) + "\n\n" + text[position:]
+        elif findings >= 0:
+            text = text[:findings].rstrip("\n") + "\n\n" + block(section) + "\n" + text[findings:]
         else:
             text = text.rstrip("\n") + "\n\n" + block(section) + "\n"
     return text

@@ -96,7 +96,8 @@ class ProcessMetrics:
                 del self.seconds[oldest]
                 self.latency.pop(oldest, None)
             row = self.seconds[second] = [0, 0, 0.0, 0.0]
-        self.latency.setdefault(second, Counter())[latency_bucket(response_time_ms)] += 1
+            self.latency[second] = Counter()  # with its row: one per second, not one per request
+        self.latency[second][latency_bucket(response_time_ms)] += 1
         row[0] += 1
         row[1] += int(failed)
         row[2] += response_time_ms

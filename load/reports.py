@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from conformance.certify.charts import herd_svg, load_timeline_svg
+from conformance.certify.load_figures import BY_KEY, load_figures
 from conformance.redaction import Redactor
 
 REPORTS_ROOT = Path(__file__).resolve().parents[1] / "reports" / "load"
@@ -28,14 +28,6 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.15em 1em;margin:.5em 
 dt{color:#555}dd{margin:0;font-variant-numeric:tabular-nums}
 @media print{body{max-width:none;margin:0}svg.chart{break-inside:avoid}}
 """
-# What the page says about the run, from summary.json, in this order; absent facts are left out.
-FACTS = (("requests", ("total", "requests")), ("failures", ("total", "failures")),
-         ("requests/s", ("total", "rps")), ("p95 (ms)", ("total", "p95_ms")),
-         ("498s handled", ("metrics", "expired_498_seen")),
-         ("regenerations", ("metrics", "token_generations", "regeneration")),
-         ("refreshes", ("metrics", "token_generations", "refresh")),
-         ("leaked 498s", ("metrics", "leaked_498")), ("herd factor", ("metrics", "herd", "factor")),
-         ("exit code", ("exit_code",)))
 
 
 def report_directory(scenario: str, now: datetime | None = None, root: Path = REPORTS_ROOT) -> Path:
@@ -104,17 +96,14 @@ def write_timeline(directory: Path, title: str, timeline: dict[str, Any],
     return write_redacted(directory / "timeline.html", timeline_html(title, timeline, summary), secrets)
 
 
-def _fact(summary: Mapping[str, Any], keys: Sequence[str]) -> Any:
-    value: Any = summary
-    for key in keys:
-        value = value.get(key) if isinstance(value, Mapping) else None
-    return value
-
-
 def timeline_html(title: str, timeline: Mapping[str, Any], summary: Mapping[str, Any] | None = None) -> str:
+    # matplotlib (~0.3 s) only when a page is drawn: every Locust process imports this module, workers too.
+    from conformance.certify.charts import herd_svg, load_timeline_svg
+
     rows = timeline.get("seconds") or []
     start = float(rows[0][0]) if rows else None
-    facts = [(name, _fact(summary or {}, keys)) for name, keys in FACTS]
+    facts = [(BY_KEY[key].label, value) for key, value in load_figures(summary or {}).items()]
+    facts.append(("exit code", (summary or {}).get("exit_code")))
     listed = "".join(f"<dt>{html.escape(name)}</dt><dd>{html.escape(str(value))}</dd>"
                      for name, value in facts if value is not None)
     return (

@@ -16,6 +16,8 @@ from collections.abc import Callable, Mapping
 from html import escape
 from typing import Any
 
+from conformance.certify.html_page import BASE_CSS
+
 EXCHANGES_PAGE = "exchanges.html"
 # Transport headers every request carries: noise in evidence, left out of the page and the curl line.
 TRANSPORT_HEADERS = frozenset({"host", "accept-encoding", "connection", "user-agent", "content-length"})
@@ -25,14 +27,10 @@ CREDENTIAL_VARIABLES = {"x-cap-api-oauth-token": "TOKEN", "authorization": "AUTH
 # Longer header values (forged tokens with 10 KB kids) are cut here; exchanges.jsonl has them whole.
 MAX_HEADER_CHARACTERS = 600
 
-EXCHANGES_CSS = """
-*,*::before,*::after{box-sizing:border-box}
-body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d1f23;margin:0 auto;
-max-width:75em;padding:1em;overflow-wrap:anywhere}
+EXCHANGES_CSS = BASE_CSS + """
 h1{font-size:1.35em}h2{font-size:1.05em;margin:0 0 .3em}
 section{border:1px solid #d5d8de;border-radius:4px;padding:.6em .8em;margin:1em 0}
 section:target{outline:3px solid #2b6cb0}
-code,pre{font:13px/1.4 ui-monospace,Menlo,Consolas,monospace}
 pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f7f8fa;border:1px solid #e2e4e8;padding:.5em;
 margin:.3em 0;max-height:32em;overflow-y:auto}
 .muted{color:#555}.status{font-weight:700}.s2{color:#14532d}.s4,.s5{color:#9b2c2c}

@@ -68,6 +68,8 @@ class CertificationRun:
             self.profile = load_profile(options.profile or DEFAULT_PROFILE)
         name = self.profile.name if self.profile else Path(options.profile or DEFAULT_PROFILE).stem
         self.bundle = self._new_bundle_dir(target_slug(options.target, name))
+        # A step's detail and cause reach the console, the summary pages and the verdict line: never a secret.
+        self.redact = Redactor(self.profile.secrets() if self.profile else []).text
 
     def _new_bundle_dir(self, slug: str) -> Path:
         base = self.options.reports_root / f"{slug}-{utc_stamp()}"
@@ -86,6 +88,7 @@ class CertificationRun:
             except Exception as error:  # a step's crash is a step result, never the job's crash
                 result = StepResult(name, ExitCode.ERROR, "error", f"{type(error).__name__}: {error}")
         self.status = None
+        result.detail, result.stopped_because = self.redact(result.detail), self.redact(result.stopped_because)
         result.seconds = result.seconds or time.monotonic() - started
         self.results.append(result)
         mark = MARK.get(result.status, "[dim]-[/]")
@@ -109,12 +112,8 @@ class CertificationRun:
         def progress(done: int, total: int, failed: int) -> None:
             failing = f", {failed} failing" if failed else ""
             self.show_progress(f"conformance … {done}/{total} tests{failing}")
-        result = steps.run_conformance(self.bundle, profile=o.profile, target=o.target, plan=o.plan, seed=o.seed,
-                                       strict=o.strict, passthrough=o.passthrough, progress=progress)
-        # The cause goes into the summary pages and the verdict line: never a secret of the profile.
-        redact = Redactor(self.profile.secrets() if self.profile else []).text
-        result.detail, result.stopped_because = redact(result.detail), redact(result.stopped_because)
-        return result
+        return steps.run_conformance(self.bundle, profile=o.profile, target=o.target, plan=o.plan, seed=o.seed,
+                                     strict=o.strict, passthrough=o.passthrough, progress=progress)
 
     @staticmethod
     def not_run(name: str) -> StepResult:
@@ -143,13 +142,12 @@ class CertificationRun:
         return StepResult("leak scan", ExitCode.CONFORMANT, "passed", f"{record['files_scanned']} files clean"), record
 
     # --- the job --------------------------------------------------------------------------------
-    def run(self, signing_key: Any = None, key_note: str | None = None) -> int:
+    def run(self, signing_key: Any, key_note: str | None = None) -> int:
         """Every step in order; after a conformance step that stopped the run (see
-        steps.suite_stop_cause) only the evidence is kept: leak scan, summary, signed bundle."""
+        steps.suite_stop_cause) only the evidence is kept: leak scan, summary, signed bundle.
+        `signing_key` is signing_key_for's: a key that cannot be used is a usage error before the run."""
         o = self.options
         self.console.print(f"[bold]certification run[/] → {self.bundle}", highlight=False, soft_wrap=True)
-        if signing_key is None:
-            signing_key, key_note = signing_key_for(o)
         if key_note:
             self.console.print(key_note, highlight=False, soft_wrap=True)
         stopped_because = self.step("conformance", self.conformance).stopped_because
@@ -165,7 +163,9 @@ class CertificationRun:
                     remote_url=self.remote_url(), allow_remote=o.allow_remote_load,
                     scenarios=steps.load_scenarios(self.profile), progress=self.show_progress)
                 return result
-            self.step("load", load_step)
+            loaded = self.step("load", load_step)
+            if load_record is not None:  # the summary's load record says what the step said, as redacted
+                load_record["detail"] = loaded.detail
         self.step("allure", lambda: self.allure(stopped_because))
         pem = keys.private_pem(signing_key)
         leak_record: dict[str, Any] = {}

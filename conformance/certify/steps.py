@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from conformance.certify.load_figures import load_figures
 from conformance.certify.outcome import StepResult, status_for
 from conformance.certify.provenance import REPO_ROOT
 from conformance.options import as_arguments
@@ -189,18 +190,7 @@ def _load_summary_fields(summary: dict[str, Any]) -> tuple[dict[str, str], dict[
                 gates[str(gate.get("name", index))] = _gate_line(gate)
     elif isinstance(gates_raw, dict):
         gates = {str(k): str(v) for k, v in gates_raw.items()}
-    total = summary.get("total")
-    total = total if isinstance(total, dict) else {}
-    headline = ("requests", "failures", "failure_ratio", "rps", "p95_ms", "p99_ms")
-    totals = {k: total[k] for k in headline if k in total}
-    metrics = summary.get("metrics")
-    if isinstance(metrics, dict):  # the token figures: what the regeneration scenario is there to show
-        generations = metrics.get("token_generations") or {}
-        herd = metrics.get("herd") or {}
-        totals.update({"expired_498_seen": metrics.get("expired_498_seen"),
-                       "regenerations": generations.get("regeneration") if isinstance(generations, dict) else None,
-                       "leaked_498": metrics.get("leaked_498"),
-                       "herd_factor": herd.get("factor") if isinstance(herd, dict) else None})
+    totals = load_figures(summary)  # the token figures first: what the regeneration scenario is there to show
     if summary.get("invalid_reasons"):
         totals["invalid_reasons"] = "; ".join(str(r) for r in summary["invalid_reasons"])
     return gates, totals

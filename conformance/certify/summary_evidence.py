@@ -9,19 +9,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from html import escape
 from typing import Any
 
 from conformance.certify.charts import verdicts_by_area_svg
 from conformance.certify.exchanges_html import EXCHANGES_PAGE
+from conformance.certify.html_page import text as _e
 
 _URL = re.compile(r"https?://[^\s<>\"()]+[^\s<>\"().,;:]")
 VERDICT_CLASS = {"pass": "ok", "fail": "bad", "error": "bad", "warning": "warn", "waived": "warn",
                  "not-run": "warn", "skipped": "muted", "xfail": "warn"}
-
-
-def _e(value: Any) -> str:
-    return escape("" if value is None else str(value))
 
 
 def _plural(count: int, word: str) -> str:

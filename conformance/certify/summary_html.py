@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from html import escape
 from pathlib import Path
 from typing import Any
 
 from conformance.certify.exchanges_html import EXCHANGES_PAGE, render_exchanges_html
+from conformance.certify.html_page import BASE_CSS
+from conformance.certify.html_page import text as _e
 from conformance.certify.summary_evidence import observations_section, requirements_section
 from conformance.certify.summary_load import load_section
 from conformance.redaction import Redactor
@@ -37,10 +38,7 @@ BUNDLE_REPORTS = (
     ("logs/load.log", "the load run's output"),
 )
 
-CSS = """
-*,*::before,*::after{box-sizing:border-box}
-body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d1f23;margin:0 auto;
-max-width:75em;padding:1em;overflow-wrap:anywhere}
+CSS = BASE_CSS + """
 h1{font-size:1.4em;line-height:1.25;margin:.2em 0 .4em}
 h2{font-size:1.15em;margin:1.6em 0 .5em;border-bottom:1px solid #ccd}
 h3{font-size:1em;margin:1em 0 .3em}
@@ -50,7 +48,6 @@ th{background:#f1f3f6}
 td.k{width:32%;color:#444}
 tr.area th{background:#e6eaf0;font-size:1.02em}
 td.verdict{width:7em}table.reqs td:first-child{width:45%}
-code,pre{font:13px/1.4 ui-monospace,Menlo,Consolas,monospace}
 pre{white-space:pre-wrap;background:#f7f8fa;padding:.5em;border:1px solid #e2e4e8}
 .banner{padding:.7em 1em;font-size:1.4em;font-weight:700;border-radius:4px;margin:.6em 0}
 .banner small{display:block;font-size:.55em;font-weight:400}
@@ -85,10 +82,6 @@ tr,svg.chart{break-inside:avoid}
 h2{break-after:avoid}
 }
 """
-
-
-def _e(value: Any) -> str:
-    return escape("" if value is None else str(value))
 
 
 def _kv_table(rows: Iterable[tuple[str, Any]]) -> str:

@@ -3,22 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from html import escape
 from typing import Any
 
 from conformance.certify.charts import herd_svg, load_timeline_svg
-
-# The token figures first: regeneration under load is what the product exists to get right.
-FIGURES = (("expired_498_seen", "498s handled (token expired, regenerated, retried)"),
-           ("regenerations", "token regenerations"), ("herd_factor", "herd factor (generations per expiry "
-                                                                      "per process; 1 is ideal)"),
-           ("leaked_498", "leaked 498s (expired again after regenerate-and-retry)"),
-           ("requests", "requests"), ("failures", "failures"), ("failure_ratio", "failure ratio"),
-           ("rps", "requests per second"), ("p95_ms", "p95 latency (ms)"), ("p99_ms", "p99 latency (ms)"))
-
-
-def _e(value: Any) -> str:
-    return escape("" if value is None else str(value))
+from conformance.certify.html_page import text as _e
+from conformance.certify.load_figures import BY_KEY, FIGURES
 
 
 def _rows(rows: list[tuple[str, str]]) -> str:
@@ -33,8 +22,8 @@ def load_section(summary: Mapping[str, Any], timeline: Mapping[str, Any] | None)
     if load.get("scenario"):
         rows.append(("Scenario", f"{_e(load['scenario'])}, {_e(load.get('run_time'))}"))
     totals = load.get("totals") or {}
-    rows += [(_e(label), _e(totals[key])) for key, label in FIGURES if totals.get(key) is not None]
-    rows += [(_e(key), _e(value)) for key, value in totals.items() if key not in dict(FIGURES)]
+    rows += [(_e(f.described), _e(totals[f.key])) for f in FIGURES if totals.get(f.key) is not None]
+    rows += [(_e(key), _e(value)) for key, value in totals.items() if key not in BY_KEY]
     gates = "".join(f"<tr><td><code>{_e(name)}</code></td><td>{_e(result)}</td></tr>"
                     for name, result in (load.get("gates") or {}).items())
     charts = ""

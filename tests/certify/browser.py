@@ -1,50 +1,11 @@
-"""A real browser for the reports: Debian's Chromium driven by Playwright for Python.
-
-Playwright's own browser download is not reachable from CI machines, so it drives the system
-Chromium (`run.py` installs Debian's `chromium` when it is missing and it runs as root). Used by
-the browser tests and by `python -m docs.screenshots`.
-"""
+"""The browser tests' Chromium (conformance.certify.browser, shared with `python -m docs.screenshots`) and the
+scripts they run in its pages."""
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
+from conformance.certify.browser import CANDIDATES, chromium, chromium_executable
 
-CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-# Playwright already starts headless, without sandbox (we may be root) and without background
-# networking; these keep Chromium from reaching out at start on a closed network.
-EXTRA_ARGUMENTS = ["--disable-gpu", "--disable-component-update", "--disable-sync", "--no-first-run",
-                   "--disable-quic", "--disable-background-networking"]
-MISSING = ("no Chromium found (looked for CAP_CHROMIUM, then " + ", ".join(CANDIDATES) + " on PATH): "
-           "`python3 run.py tests` installs Debian's chromium when it is missing; or apt-get install chromium")
-
-
-def chromium_executable() -> str | None:
-    """CAP_CHROMIUM if set, else the first Chromium on PATH."""
-    configured = os.environ.get("CAP_CHROMIUM")
-    if configured:
-        return configured
-    return next((found for name in CANDIDATES if (found := shutil.which(name))), None)
-
-
-@contextmanager
-def chromium() -> Iterator[Any]:
-    """A launched headless Chromium (a Playwright `Browser`), closed afterwards."""
-    from playwright.sync_api import sync_playwright
-
-    executable = chromium_executable()
-    if executable is None:
-        raise RuntimeError(MISSING)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=EXTRA_ARGUMENTS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
+__all__ = ["CANDIDATES", "CHART_TEXTS", "HORIZONTAL_OVERFLOW", "OPEN_EVERY_DETAILS", "chromium", "chromium_executable"]
 
 HORIZONTAL_OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 OPEN_EVERY_DETAILS = "document.querySelectorAll('details').forEach(d => { d.open = true; })"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from .browser import chromium_executable
+from .browser import CANDIDATES, chromium_executable
 from .conftest import load_run_py
 
 
@@ -53,6 +53,23 @@ def test_without_root_nothing_is_installed_and_the_reason_is_said(commands, monk
 
     assert commands == []
     assert "the browser tests will fail" in capsys.readouterr().out
+
+
+def test_run_py_looks_for_the_chromium_names_the_browser_launcher_looks_for():
+    """run.py is stdlib only and runs before the project is installed: it keeps its own copy of the names."""
+    assert load_run_py().CHROMIUM_NAMES == CANDIDATES
+
+
+def test_the_screenshots_tool_does_not_depend_on_the_test_package():
+    import ast
+
+    from .conftest import ROOT
+
+    tree = ast.parse((ROOT / "docs" / "screenshots.py").read_text(encoding="utf-8"))
+    modules = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+    modules |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    assert "conformance.certify.browser" in modules
+    assert not {m for m in modules if m.split(".")[0] == "tests"}
 
 
 def test_the_tests_and_screenshots_commands_get_a_browser():

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -57,3 +58,58 @@ def test_the_readme_lists_every_run_py_command():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
 
     assert [name for name in COMMANDS if f"`python3 run.py {name}" not in readme] == []
+
+
+@pytest.fixture
+def checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, list[list[str]]]:
+    """run.py as a module over a fake checkout in tmp_path whose .venv exists; (module, commands it ran)."""
+    module = load_run_py()
+    (tmp_path / "pyproject.toml").write_text("[project]\n")
+    (tmp_path / "package-lock.json").write_text("{}\n")
+    venv = tmp_path / ".venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin" / "python").write_text("")
+    for name, value in {"ROOT": tmp_path, "VENV": venv, "PYTHON": venv / "bin" / "python",
+                        "STAMP": venv / ".installed", "ALLURE": tmp_path / "node_modules" / ".bin" / "allure"}.items():
+        monkeypatch.setattr(module, name, value)
+    ran: list[list[str]] = []
+
+    def record(command: list[str], **_kwargs: Any) -> subprocess.CompletedProcess[str]:
+        ran.append([str(word) for word in command])
+        return subprocess.CompletedProcess(command, 0)
+
+    monkeypatch.setattr(module.subprocess, "run", record)
+    monkeypatch.setattr(module.shutil, "which", lambda name: f"/usr/bin/{name}" if name == "npm" else None)
+    return module, ran
+
+
+def test_the_run_py_stamp_checks_the_allure_cli_not_only_the_lockfiles(checkout: tuple[Any, list[list[str]]]):
+    module, ran = checkout
+    module.STAMP.write_text(module.fingerprint())  # installed before, node_modules/ since removed
+
+    module.ensure_environment()
+
+    assert ran == [["/usr/bin/npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"]]  # no pip reinstall
+    module.ALLURE.parent.mkdir(parents=True)
+    module.ALLURE.write_text("")
+    ran.clear()
+    module.ensure_environment()
+    assert ran == []  # stamp current and the CLI present: nothing to do
+
+
+def test_a_changed_lockfile_reinstalls_the_project_and_the_allure_cli(checkout: tuple[Any, list[list[str]]]):
+    module, ran = checkout
+    module.ALLURE.parent.mkdir(parents=True)
+    module.ALLURE.write_text("")
+    module.STAMP.write_text("an older fingerprint")
+
+    module.ensure_environment()
+
+    assert [command[1:3] for command in ran] == [["-m", "pip"], ["-m", "pip"], ["ci", "--no-audit"]]
+    assert module.STAMP.read_text() == module.fingerprint()
+
+
+def test_the_allure_cli_run_py_installs_is_the_one_certify_runs():
+    from conformance.certify.allure_html import ALLURE_BIN
+
+    assert load_run_py().ALLURE.relative_to(ROOT) == ALLURE_BIN.relative_to(ROOT)

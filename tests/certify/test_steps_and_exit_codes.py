@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from rich.console import Console
 
-from conformance.certify import steps
+from conformance.certify import allure_html, steps
 from conformance.certify.__main__ import main
+from conformance.certify.leaks import leaks_in_bytes, profile_secrets
+from conformance.certify.outcome import StepResult
+from conformance.certify.pipeline import CertificationRun, RunOptions
 from conformance.outcome import worst
 from conformance.profiles import load_profile
 
@@ -118,3 +124,37 @@ def test_the_certify_package_imports_neither_pytest_nor_locust():
                            else [node.module] if isinstance(node, ast.ImportFrom) and node.module else [])}
 
     assert not roots & {"pytest", "_pytest", "locust", "gevent"}
+
+
+def test_a_secret_in_the_load_steps_last_line_reaches_neither_the_console_nor_the_summary(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    """Every step's detail is redacted once, where the job records it (CertificationRun.step), not only the suite's."""
+    reference = load_profile("reference")
+    secret = str(reference.clients["primary"].secret)
+
+    def crashed_load(command: list[str], log: Path, timeout: float | None, **_progress: Any) -> tuple[int, str]:
+        return 5, f"RuntimeError: token/generate refused key={reference.clients['primary'].key} secret={secret}"
+
+    def no_allure(*_args: Any) -> Path:
+        raise allure_html.AllureUnavailable("not in this test")
+
+    monkeypatch.setattr(steps, "run_conformance", lambda *_a, **_k: StepResult("conformance", 0, "passed", "1 pass"))
+    monkeypatch.setattr(steps, "load_unavailable_reason", lambda: None)
+    monkeypatch.setattr(steps, "_run_logged", crashed_load)
+    monkeypatch.setattr(allure_html, "render_single_file_report", no_allure)
+    console = StringIO()
+    run = CertificationRun(RunOptions(reports_root=tmp_path, plan="gate"), Console(file=console, width=400))
+
+    code = run.run(Ed25519PrivateKey.generate(), None)
+
+    printed = console.getvalue() + capsys.readouterr().out
+    summary_json = (run.bundle / "summary.json").read_text(encoding="utf-8")
+    summary = json.loads(summary_json)
+    assert code == 2  # load exited 5: an error of that step
+    assert "load exited 5: RuntimeError: token/generate refused" in printed
+    assert "load exited 5: RuntimeError: token/generate refused" in summary["load"]["detail"]
+    for text in (printed, summary_json, (run.bundle / "summary.html").read_text(encoding="utf-8")):
+        assert secret not in text
+        assert leaks_in_bytes(text.encode(), profile_secrets(reference)) == []
+    assert [s["status"] for s in summary["steps"] if s["name"] == "leak scan"] == ["passed"]
+    assert "summary scan passed" in " ".join(printed.split())

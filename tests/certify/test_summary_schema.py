@@ -33,10 +33,12 @@ def test_a_summary_of_a_run_that_never_started_validates():
     (("observed", "kid"), 7, "$.observed.kid: 7 is not of type 'string', 'null'"),
     (("suite", "lockfiles", "package-lock.json"), "not-a-hash", "'not-a-hash' does not match"),
     (("requirements", "CAP-TOK-01", "basis"), 7, "$.requirements['CAP-TOK-01'].basis: 7 is not of type 'string'"),
+    (("requirements", "CAP-TOK-01", "tests", 0, "verdict"), "not run",
+     "$.requirements['CAP-TOK-01'].tests[0].verdict: 'not run' is not one of"),
 ])
-def test_the_check_rejects_a_wrong_value(path: tuple[str, ...], value: Any, problem: str):
+def test_the_check_rejects_a_wrong_value(path: tuple[str | int, ...], value: Any, problem: str):
     summary = certification_summary()
-    target = summary
+    target: Any = summary
     for key in path[:-1]:
         target = target[key]
     target[path[-1]] = value
@@ -72,3 +74,12 @@ def test_an_invalid_schema_is_reported_instead_of_silently_passing_everything():
     errors = validation_errors({}, {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "no-such-type"})
 
     assert errors and errors[0].startswith("the schema itself is invalid")
+
+
+@pytest.mark.parametrize("verdict", ["pass", "fail", "warning", "skipped", "error", "xfail", "not-run"])
+def test_every_test_verdict_the_suite_records_validates(verdict: str):
+    """"not-run" is what the request budget records for a test it leaves out (conformance/plugin/budget.py)."""
+    conformance = conformance_summary()
+    conformance["requirements"]["CAP-TOK-01"]["tests"][0]["verdict"] = verdict
+
+    assert validation_errors(certification_summary(conformance), SCHEMA) == []

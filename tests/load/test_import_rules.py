@@ -56,3 +56,14 @@ def test_the_entry_point_process_never_imports_locust():
     # In a subprocess: importing the CLI must leave gevent's patching out of this process.
     code = "import sys, load.cli, load.processes; sys.exit(1 if {'locust', 'gevent'} & set(sys.modules) else 0)"
     assert subprocess.run([sys.executable, "-c", code], cwd=LOAD.parent, timeout=60).returncode == 0
+
+
+def test_locust_processes_import_matplotlib_only_when_they_draw_a_page():
+    """Every Locust process (workers too) imports load.hooks and load.reports; matplotlib costs ~0.3 s there,
+    and only the process that writes timeline.html needs it."""
+    code = ("import sys, load.hooks, load.reports\n"
+            "before = 'matplotlib' in sys.modules\n"
+            "load.reports.timeline_html('t', {'seconds': [[1, 1, 0, 1.0, 1.0]], 'events': [], 'herd': {}})\n"
+            "sys.exit(10 * before + ('matplotlib' not in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=LOAD.parent, timeout=120, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]

@@ -124,3 +124,24 @@ def test_a_recovery_is_handed_to_the_sample_callback_with_its_operation():
 
     assert samples == [("customer.get", 0.004, True), ("customer.get", 0.010, False)]
     assert metrics.drain()["recovery_failures"] == 1
+
+
+def test_a_seconds_latency_histogram_is_made_with_its_row_not_per_request(monkeypatch):
+    import load.metrics
+
+    made: list[int] = []
+
+    class CountedCounter(load.metrics.Counter):  # type: ignore[type-arg]
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            made.append(1)
+            super().__init__(*args, **kwargs)
+
+    metrics = ProcessMetrics(clock=lambda: 100.0)
+    monkeypatch.setattr(load.metrics, "Counter", CountedCounter)
+    for n in range(50):
+        metrics.request_finished(300.0 + n / 100, 5.0 + n, failed=False)
+    metrics.request_finished(301.0, 1.0, failed=False)
+
+    assert len(made) == 2  # one per second of the run, however many requests it held
+    assert sum(metrics.latency[300].values()) == 50 and sum(metrics.latency[301].values()) == 1
+    assert sorted(metrics.latency) == sorted(metrics.seconds)

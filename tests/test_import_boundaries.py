@@ -1,4 +1,4 @@
-"""ARCHITECTURE.md's dependency rules, enforced on the source (AST), not on good intentions."""
+"""docs/architecture.md's dependency rules, enforced on the source (AST), not on good intentions."""
 
 from __future__ import annotations
 

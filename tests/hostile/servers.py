@@ -13,13 +13,13 @@ import json
 import socket
 import struct
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
+
+from tests.unit.token_support import mint
 
 TOKEN_PATH = "/v3/oauth/token/generate"
 HUGE_BYTES = 50 * 1024 * 1024
@@ -29,10 +29,7 @@ _KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 @functools.lru_cache(maxsize=1)
 def plausible_token() -> str:
     """A well-formed RS256 token (signed by a throwaway key, once): enough to get past preflight."""
-    now = int(time.time())
-    claims = {"iss": "Capillary", "exp": now + 3600, "iat": now, "jti": "j" * 22, "sub": "pos_gateway",
-              "client_id": 21, "org_id": 1115, "token_use": "token_access"}
-    return jwt.encode(claims, _KEY, algorithm="RS256", headers={"kid": "k1"})
+    return mint(_KEY)
 
 
 class _Hostile(BaseHTTPRequestHandler):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import signal
+import socket
 import time
 from pathlib import Path
 
@@ -87,6 +88,15 @@ def test_unknown_fault_exits_2_naming_the_valid_ones() -> None:
     assert len(lines) == 1
     assert "no-such-fault" in lines[0]
     assert "expiry-not-checked" in lines[0]
+
+
+def test_a_port_in_use_exits_2_with_one_line() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as busy:
+        port = busy.getsockname()[1]
+        result = run_cli("--org", ORG_FILE, "--port", str(port))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == f"reference server: cannot listen on 127.0.0.1:{port}: Address already in use\n"
 
 
 def test_missing_org_exits_2() -> None:

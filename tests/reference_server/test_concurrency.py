@@ -1,5 +1,6 @@
-"""200 concurrent keep-alive connections: no resets, no 5xx (ARCHITECTURE.md: the stdlib server's
-backlog of 5 resets connections under load; this server must not).
+"""200 concurrent keep-alive connections: no resets, no 5xx (docs/architecture.md, "The
+reference server under load": the stdlib server's backlog of 5 resets connections under load;
+this server must not).
 
 httpcore's async pool scans every connection for every queued request, so one AsyncClient with
 200 connections spends seconds of client CPU per few hundred requests. The test therefore opens

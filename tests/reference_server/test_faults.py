@@ -1,10 +1,11 @@
-"""Every catalogued fault visibly changes behaviour (idea D1 of the negative-case catalogue, ARCHITECTURE.md rule 14).
+"""Every catalogued fault visibly changes behaviour (idea D1 of the negative-case catalogue;
+docs/architecture.md, "Faults and variants").
 
 One server per fault, launched together (early, by conftest) so their interpreters boot in
-parallel with the rest of the run. For each
-fault a probe (fault_probes.py) makes the requests that expose it and returns True when it sees
-the deviation; the same probe must return False against the clean session server, so it is
-not vacuous.
+parallel with the rest of the run. For each fault a probe (fault_probes_tokens.py,
+fault_probes_access.py; their registry is fault_probes.py) makes the requests that expose it
+and returns True when it sees the deviation; the same probe must return False against the
+clean session server, so it is not vacuous.
 """
 
 from __future__ import annotations

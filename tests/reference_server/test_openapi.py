@@ -24,6 +24,7 @@ from .helpers import (
     CUSTOMER_GET,
     ORG_FILE,
     ROOT,
+    TILLS,
     TOKEN_HEADER,
     TOKEN_PATH,
     TRANSACTION_ADD,
@@ -242,18 +243,20 @@ def test_every_documented_429_is_produced_when_rate_limited(limited_client: http
     """Each operation documenting a 429 gets it, in its own envelope, on the key's second request."""
     limited = {operation for operation, statuses in documented_statuses(document).items() if 429 in statuses}
     assert limited == {op for op in PRODUCERS if op[1] not in ("/.well-known/jwks.json", "/openapi.json")}
+    # Each resource operation its own key's minute: a basic-auth till, or a client's suite-minted
+    # token (it names the client without spending a token request); the token endpoint a client key.
+    callers = iter([*({"Authorization": basic_header(code, TILLS[code]["password"])}
+                      for code in ("store.server", "blr.koramangala.till001", "blr.indiranagar.till002")),
+                    {TOKEN_HEADER: mint("pos_gateway")}])
     for index, (method, path) in enumerate(sorted(limited)):
-        # A fresh client per operation: each gets its own key's minute (the basic-auth till stands in).
-        till = ["store.server", "blr.koramangala.till001", "blr.indiranagar.till002"][index % 3]
-        password = {"store.server": "server123", "blr.koramangala.till001": "koramangala-till-pass",
-                    "blr.indiranagar.till002": "indiranagar-till-pass"}[till]
         if path == TOKEN_PATH:
             answers = [limited_client.post(TOKEN_PATH, json=credentials("fallback_pos")) for _ in range(2)]
         else:
-            headers = {"Authorization": basic_header(till, password)}
+            headers = next(callers)
             body = customer_body("1") if "customer" in path else transaction_body(f"limited-{index}")
             answers = [limited_client.request(method, path, headers=headers, params={"mobile": "1", "number": "x"},
                                               json=body if method == "POST" else None) for _ in range(2)]
+        assert answers[0].status_code != 429, (method, path, "the key's first request", answers[0].text)
         assert answers[-1].status_code == 429, (method, path, answers[-1].text)
         assert int(answers[-1].headers["Retry-After"]) >= 1
         code = answers[-1].json()

@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -115,13 +114,11 @@ def test_schemathesis_finds_no_disagreement_between_the_spec_and_the_server(
     base_url, token = live
     config = tmp_path / "schemathesis.toml"
     config.write_text(tomli_w.dumps(configuration()))
-    started = time.monotonic()
     run = subprocess.run(
         [sys.executable, "-m", "schemathesis.cli", "--config-file", str(config), "run", base_url + "/openapi.json",
          "--header", f"{TOKEN_HEADER}: {token}", "--no-color", "--report", "json,ndjson",
          "--report-dir", str(tmp_path / "report")],
         cwd=tmp_path, capture_output=True, text=True, timeout=RUN_BUDGET_SECONDS, check=False)
-    elapsed = time.monotonic() - started
     output = run.stdout[-20_000:] + run.stderr[-5_000:]
     assert run.returncode == 0, output
     report = json.loads(next((tmp_path / "report").glob("json-*.json")).read_text())
@@ -135,4 +132,3 @@ def test_schemathesis_finds_no_disagreement_between_the_spec_and_the_server(
                       "GET /v1.1/transaction/get"):
         assert seen[(operation, 200)] > 0 and seen[(operation, 401)] > 0, (operation, seen)
     assert seen[("POST /v3/oauth/token/generate", 400)] > 0 and seen[("POST /v3/oauth/token/generate", 401)] > 0
-    assert elapsed < 60, f"the run took {elapsed:.0f} s"

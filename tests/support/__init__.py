@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -12,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from conformance.profiles import load_profile, running_target
+from fixtures.matrix_runs import ROOT, suite_process
 
-ROOT = Path(__file__).resolve().parents[2]
 SUITES = ROOT / "conformance" / "suites"
 
 
@@ -31,13 +28,9 @@ class SuiteRun:
 
 
 def run_suite(reports: Path, *args: str, timeout: float = 240) -> SuiteRun:
-    """The conformance suite in its own process, as a user runs it."""
-    command = [sys.executable, "-m", "pytest", str(SUITES), "-p", "no:cacheprovider", "-q",
-               f"--rootdir={ROOT}", f"--reports-dir={reports}", *args]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
-    summary_path = reports / "summary.json"
-    summary = json.loads(summary_path.read_text()) if summary_path.exists() else None
-    return SuiteRun(done.returncode, done.stdout + done.stderr, summary)
+    """The conformance suite in its own process, as a user runs it (the matrices' runner)."""
+    exit_code, summary, output = suite_process(reports, args, timeout=timeout)
+    return SuiteRun(exit_code, output, summary)
 
 
 @contextmanager

@@ -12,6 +12,7 @@ from conformance.outcome import (
     verdict_severity,
     worst,
 )
+from conformance.plugin import results as plugin_results  # TestResult by module: pytest would collect it
 
 
 def test_exit_codes_are_the_documented_numbers() -> None:
@@ -41,13 +42,19 @@ def test_an_error_certifies_nothing_so_it_reads_as_incomplete(code: int, verdict
     assert verdict_for(code) == verdict
 
 
-def worst_verdict(verdicts: list[str]) -> str | None:
-    return max(verdicts, key=verdict_severity, default=None)
+def merged_verdict(phases: list[str]) -> str | None:
+    """The verdict the plugin keeps for one test whose phases reported these (RunResults.record)."""
+    results = plugin_results.RunResults()
+    for verdict in phases:
+        results.record(plugin_results.TestResult("suites/test_x.py::test_y", ["CAP-USE-01"], "MUST", verdict, 0.1))
+    merged = results.tests.get("suites/test_x.py::test_y")
+    return merged.verdict if merged is not None else None
 
 
 def test_a_test_failing_in_its_call_and_erroring_in_teardown_is_a_failure() -> None:
-    assert worst_verdict(["pass", "fail", "error"]) == "fail"
-    assert worst_verdict(["error", "fail"]) == "fail"
+    assert merged_verdict(["pass", "fail", "error"]) == "fail"
+    assert merged_verdict(["error", "fail"]) == "fail"
+    assert max(["pass", "fail", "error"], key=verdict_severity) == "fail"  # the order the merge uses
 
 
 @pytest.mark.parametrize(("phases", "expected"), [
@@ -58,11 +65,11 @@ def test_a_test_failing_in_its_call_and_erroring_in_teardown_is_a_failure() -> N
     (["skipped", "xfail"], "skipped"),  # equals: the first stays
 ], ids=["all-pass", "skip-over-pass", "warning-over-pass", "error-over-warning", "first-of-equals"])
 def test_verdicts_combine_by_the_exit_code_order(phases: list[str], expected: str) -> None:
-    assert worst_verdict(phases) == expected
+    assert merged_verdict(phases) == expected
 
 
 def test_no_verdict_at_all_is_none() -> None:
-    assert worst_verdict([]) is None
+    assert merged_verdict([]) is None
 
 
 def test_an_unknown_verdict_is_refused_by_name() -> None:

@@ -64,15 +64,3 @@ def test_the_readme_proof_command_exits_0_for_a_caught_fault(capsys: pytest.Capt
     """For real: one faulted server and the unfaulted one, the suite against each."""
     assert kill_matrix.main(["--fault", "alg-none-accepted"]) == 0
     assert "| `alg-none-accepted` |" in capsys.readouterr().out
-
-
-@pytest.mark.parametrize(("argv", "message"), [
-    (["--fault", "alg-none-accepted", "--write"], "--write records the whole matrix"),
-    (["--fault", "alg-none-acepted"], "did you mean alg-none-accepted?"),
-])
-def test_a_selection_with_write_or_a_name_the_catalogue_lacks_is_a_usage_error(
-        argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as exit_info:
-        kill_matrix.main(argv)
-    assert exit_info.value.code == 2
-    assert message in capsys.readouterr().err

@@ -7,8 +7,6 @@ declares no behaviour. A failure here is a false failure the suite would inflict
 
 from __future__ import annotations
 
-import pytest
-
 from fixtures import variant_matrix
 from fixtures.reference_server.variants import CATALOGUE
 
@@ -26,15 +24,3 @@ def test_a_variant_with_a_failing_test_would_be_reported_as_a_false_failure() ->
     assert variant_matrix.Row("v", "d", exit_code=0).passed
     assert not variant_matrix.Row("v", "d", exit_code=1).passed
     assert not variant_matrix.Row("v", "d", exit_code=0, false_failures=["test_x: failed"]).passed
-
-
-@pytest.mark.parametrize(("argv", "message"), [
-    (["--variant", "gzip", "--write"], "--write records the whole matrix"),
-    (["--variant", "gzipp"], "did you mean gzip?"),
-])
-def test_a_selection_with_write_or_a_name_the_catalogue_lacks_is_a_usage_error(
-        argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as exit_info:
-        variant_matrix.main(argv)
-    assert exit_info.value.code == 2
-    assert message in capsys.readouterr().err

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from conformance.plans import MATRIX_PLAN, PLANS
+from fixtures import kill_matrix, variant_matrix
 from fixtures.matrix_runs import matrix_parser, write_matrix
 
 
@@ -37,3 +39,17 @@ def test_writing_a_matrix_replaces_only_its_own_readme_headline(tmp_path: Path) 
     assert "<!-- variant-matrix:start -->keep<!-- variant-matrix:end -->" in readme
     assert json.loads((tmp_path / "reports" / "kill-matrix.json").read_text()) == {"faults": []}
     assert (tmp_path / "reports" / "kill-matrix.md").read_text() == "# table\n"
+
+
+@pytest.mark.parametrize(("main", "argv", "message"), [
+    (kill_matrix.main, ["--fault", "alg-none-accepted", "--write"], "--write records the whole matrix"),
+    (kill_matrix.main, ["--fault", "alg-none-acepted"], "did you mean alg-none-accepted?"),
+    (variant_matrix.main, ["--variant", "gzip", "--write"], "--write records the whole matrix"),
+    (variant_matrix.main, ["--variant", "gzipp"], "did you mean gzip?"),
+], ids=["kill-write", "kill-typo", "variant-write", "variant-typo"])
+def test_a_selection_with_write_or_a_name_the_catalogue_lacks_is_a_usage_error(
+        main: Callable[[list[str]], int], argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
